@@ -44,6 +44,8 @@ class Page:
     records: Sequence[Any]
     rejections: Sequence[Rejection]
     max_changed_at: datetime | None
+    #: Rows the whole read will return, when the ERP says (progress display only).
+    total_items: int | None = None
 
 
 class CatalogSource(Protocol):
@@ -100,3 +102,14 @@ class SyncRunLog(Protocol):
         ...
 
     async def finish(self, run: SyncRun) -> None: ...
+
+
+class SyncProgress(Protocol):
+    """Observes a run as pages arrive (the CLI draws a progress bar with it)."""
+
+    def on_page(self, run: SyncRun, total_items: int | None) -> None: ...
+
+
+class NoProgress:
+    def on_page(self, run: SyncRun, total_items: int | None) -> None:
+        return None

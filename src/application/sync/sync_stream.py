@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from application.clock import Clock
 from application.sync.ports import (
     CatalogSource,
+    NoProgress,
     SourceError,
+    SyncProgress,
     SyncRunLog,
     SyncSession,
     SyncTransactions,
@@ -54,18 +56,21 @@ class SyncStream:
         runs: SyncRunLog,
         clock: Clock,
         policy: SyncPolicy,
+        progress: SyncProgress | None = None,
     ) -> None:
         self._source = source
         self._transactions = transactions
         self._runs = runs
         self._clock = clock
         self._policy = policy
+        self._progress = progress if progress is not None else NoProgress()
 
     async def __call__(self, command: SyncStreamCommand) -> SyncRun:
         stream = command.stream
         async with self._transactions.begin() as session:
             if not await session.try_lock(stream):
-                run = SyncRun(None, stream, RunMode.INCREMENTAL, self._clock.now())
+                mode = RunMode.FULL if command.full else RunMode.INCREMENTAL
+                run = SyncRun(None, stream, mode, self._clock.now())
                 run.skip(self._clock.now())
                 return await self._record_skipped(run)
             cursor = await session.cursor(stream)
@@ -113,6 +118,7 @@ class SyncStream:
                 run.rejections.extend(page.rejections[:room])
             if page.max_changed_at is not None and (seen is None or page.max_changed_at > seen):
                 seen = page.max_changed_at
+            self._progress.on_page(run, page.total_items)
         return seen
 
     async def _record_skipped(self, run: SyncRun) -> SyncRun:

@@ -1,0 +1,146 @@
+"""The `ponte` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from entrypoints.settings import SettingsError, load_settings
+
+app = typer.Typer(
+    name="ponte",
+    help="Ponte: TOTVS ERP ⇄ storefronts and marketplaces.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="Run an ERP sandbox server on its own.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def dev(
+    skus: Annotated[
+        int, typer.Option(help="Size of the sandbox catalog (when no ERP is set).")
+    ] = 2000,
+    port: Annotated[int, typer.Option(help="API port.")] = 8000,
+) -> None:
+    """Everything in one command: embedded PostgreSQL and Redis, the ERP sandbox, migrations, the
+    API and the worker. Configured URLs (DATABASE_URL, REDIS_URL, TOTVS_MODA_URL) are used instead
+    of the embedded parts."""
+    from entrypoints.dev import run_dev
+
+    sys.exit(run_dev(_settings(), skus=skus, port=port))
+
+
+@app.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="Bind address (default API_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default API_PORT).")] = None,
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    settings = _settings()
+    try:
+        settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(
+        "entrypoints.http.asgi:app_from_environment",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the arq worker: the catalog sync every minute and queued jobs."""
+    from entrypoints.logs import configure_logging
+    from entrypoints.providers import make_container
+    from entrypoints.worker import create_worker
+
+    settings = _settings()
+    try:
+        settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    create_worker(settings, make_container(settings)).run()
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest migration."""
+    from adapters.postgres.migrations import upgrade_to_head
+
+    settings = _settings()
+    try:
+        database_url, _ = settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    asyncio.run(upgrade_to_head(database_url))
+    typer.echo("database at the latest migration")
+
+
+@app.command()
+def sync(
+    stream: Annotated[str, typer.Argument(help="A stream name, or `all`.")],
+    full: Annotated[bool, typer.Option("--full", help="Re-read everything.")] = False,
+) -> None:
+    """Run one sync pass now, with a progress bar and a summary table."""
+    from entrypoints.sync_command import run_sync
+
+    settings = _settings()
+    try:
+        settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    try:
+        ok = asyncio.run(run_sync(settings, stream, full=full))
+    except ValueError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(0 if ok else 1)
+
+
+@sandbox_app.command("totvs-moda")
+def sandbox_totvs_moda(
+    skus: Annotated[int, typer.Option(help="How many SKUs the seeded catalog has.")] = 2000,
+    faults: Annotated[
+        str | None, typer.Option(help="Fault plan, e.g. '5xx=0.2,429=0.05' (see the docs).")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8900,
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    seed: Annotated[int, typer.Option(help="Seed of the generated catalog.")] = 1,
+) -> None:
+    """Serve a TOTVS Moda sandbox with a seeded catalog, an admin API and fault injection."""
+    from sandbox.totvs_moda.server import serve_forever
+
+    try:
+        serve_forever(host=host, port=port, skus=skus, seed=seed, faults=faults)
+    except ValueError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,158 @@
+"""`ponte dev`: run the whole of Ponte on one machine with nothing configured.
+
+Embedded PostgreSQL and Redis stand in for unset ``DATABASE_URL`` / ``REDIS_URL``; the TOTVS Moda
+sandbox stands in for an unset ``TOTVS_MODA_URL``. The API, the worker and the sandbox run as child
+processes (as they would in production); Ctrl-C stops them all, then the embedded servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from adapters.postgres.migrations import upgrade_to_head
+from arq import create_pool
+from arq.connections import RedisSettings
+
+from entrypoints.embedded import embedded_servers
+from entrypoints.settings import Settings
+from entrypoints.worker import QUEUE_NAME
+
+SANDBOX_CREDENTIALS = {
+    "TOTVS_MODA_CLIENT_ID": "ponte",
+    "TOTVS_MODA_CLIENT_SECRET": "ponte-secret",
+    "TOTVS_MODA_USERNAME": "ponte",
+    "TOTVS_MODA_PASSWORD": "ponte",
+}
+STARTUP_TIMEOUT_SECONDS = 60.0
+
+
+def run_dev(settings: Settings, *, skus: int, port: int) -> int:
+    data_dir = Path(settings.data_dir).resolve()
+    env = dict(os.environ)
+    with contextlib.ExitStack() as stack:
+        children: list[subprocess.Popen[bytes]] = []
+        stack.callback(_stop, children)
+        if not settings.erp.url:
+            sandbox_port = _free_port()
+            children.append(
+                _spawn(
+                    "sandbox",
+                    "totvs-moda",
+                    "--port",
+                    str(sandbox_port),
+                    "--skus",
+                    str(skus),
+                    env=env,
+                )
+            )
+            env["TOTVS_MODA_URL"] = f"http://127.0.0.1:{sandbox_port}"
+            env.update(SANDBOX_CREDENTIALS)
+        _say(
+            "starting embedded servers…"
+            if not (settings.database_url and settings.redis_url)
+            else "using the configured servers"
+        )
+        urls = stack.enter_context(
+            embedded_servers(
+                data_dir,
+                postgres=not settings.database_url,
+                redis=not settings.redis_url,
+            )
+        )
+        env["DATABASE_URL"] = settings.database_url or urls.database_url or ""
+        env["REDIS_URL"] = settings.redis_url or urls.redis_url or ""
+        asyncio.run(upgrade_to_head(env["DATABASE_URL"]))
+        _say("database migrated")
+        children.append(_spawn("api", "--port", str(port), env=env))
+        children.append(_spawn("worker", env=env))
+        api_url = f"http://127.0.0.1:{port}"
+        _wait_http(f"{api_url}/health", children)
+        _wait_http(
+            f"{env['TOTVS_MODA_URL']}/_sandbox/stats", children, optional=bool(settings.erp.url)
+        )
+        asyncio.run(_enqueue_first_sync(env["REDIS_URL"]))
+        _say(
+            "\nPonte is running\n"
+            f"  API            {api_url}\n"
+            f"  API docs       {api_url}/schema/swagger  (and {api_url}/schema)\n"
+            f"  sync status    {api_url}/sync/streams\n"
+            f"  ERP            {env['TOTVS_MODA_URL']}"
+            + ("  (sandbox)" if not settings.erp.url else "")
+            + "\n"
+            f"  data           {data_dir}\n"
+            "The catalog sync runs now and then every minute. Ctrl-C stops everything.\n"
+        )
+        return _wait(children)
+
+
+def _spawn(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "entrypoints", *args], env=env)  # noqa: S603
+
+
+def _wait(children: list[subprocess.Popen[bytes]]) -> int:
+    stop = {"now": False}
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stop["now"]:
+        for child in children:
+            if child.poll() is not None:
+                _say(f"a child process exited with {child.returncode}; stopping")
+                return 1
+        time.sleep(0.2)
+    _say("\nstopping…")
+    return 0
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(max(0.1, deadline - time.monotonic()))
+        if child.poll() is None:
+            child.kill()
+
+
+def _wait_http(url: str, children: list[subprocess.Popen[bytes]], optional: bool = False) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            raise SystemExit("a child process failed to start")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
+            return
+        time.sleep(0.2)
+    if not optional:
+        raise SystemExit(f"{url} did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+
+async def _enqueue_first_sync(redis_url: str) -> None:
+    pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=QUEUE_NAME)
+    try:
+        await pool.enqueue_job("sync_catalog")
+    finally:
+        await pool.aclose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)

@@ -1,0 +1,107 @@
+"""RFC 9457 problem details: the one mapping from errors to HTTP responses.
+
+Every error response is ``application/problem+json`` with a stable ``type``. Validation failures
+carry field-level ``errors``. Anything unexpected is logged and answered as a bare 500 with no
+internals in the body.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from domain.errors import PonteError, ValidationError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://ponte.dev/problems/"
+
+
+class FieldError(msgspec.Struct, omit_defaults=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(PonteError):
+    """Raised by handlers to answer with a specific problem."""
+
+    def __init__(
+        self, status: int, slug: str, detail: str, *, errors: list[FieldError] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.slug, self.detail, self.errors = status, slug, detail, errors
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    slug: str,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    body = Problem(
+        type=TYPE_BASE + slug,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            errors.append(FieldError(field=key, message=str(item.get("message", "invalid"))))
+    return problem_response(request, 400, "validation", "The request is invalid.", errors or None)
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    slug = "not-found" if isinstance(exc, NotFoundException) else f"http-{exc.status_code}"
+    detail = exc.detail if exc.status_code < 500 else None
+    return problem_response(request, exc.status_code, slug, detail, headers=exc.headers)
+
+
+def _problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Problem]:
+    return problem_response(request, exc.status, exc.slug, exc.detail, exc.errors)
+
+
+def _domain_validation(request: Request[Any, Any, Any], exc: ValidationError) -> Response[Problem]:
+    errors = [FieldError(field=exc.field, message=str(exc))] if exc.field else None
+    return problem_response(request, 422, "domain-validation", str(exc), errors)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, 500, "internal", "An unexpected error occurred.")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ValidationException: _validation,
+    HTTPException: _http,
+    ProblemError: _problem,
+    ValidationError: _domain_validation,
+    Exception: _unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "Problem", "ProblemError"]

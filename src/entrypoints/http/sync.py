@@ -1,0 +1,169 @@
+"""Operators' view of the catalog sync: streams and runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
+from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
+from entrypoints.http.problems import FieldError, ProblemError
+
+MAX_PAGE_SIZE = 100
+
+
+class RejectionOut(msgspec.Struct):
+    key: str | None
+    reason: str
+
+
+class RunOut(msgspec.Struct):
+    id: int
+    stream: Stream
+    mode: RunMode
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    pages: int
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    error: str | None
+    cursor_before: datetime | None
+    cursor_after: datetime | None
+
+
+class RunDetailOut(RunOut, kw_only=True):
+    rejections: list[RejectionOut]
+
+
+class StreamOut(msgspec.Struct):
+    stream: Stream
+    cursor: datetime | None
+    health: str
+    last_success_at: datetime | None
+    last_run: RunOut | None
+
+
+class StreamsOut(msgspec.Struct):
+    items: list[StreamOut]
+
+
+class RunsOut(msgspec.Struct):
+    items: list[RunOut]
+    next_cursor: str | None
+
+
+def _run_fields(run: SyncRun) -> dict[str, object]:
+    c = run.counts
+    return {
+        "id": run.id or 0,
+        "stream": run.stream,
+        "mode": run.mode,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "pages": c.pages,
+        "rows_read": c.read,
+        "rows_inserted": c.inserted,
+        "rows_updated": c.updated,
+        "rows_unchanged": c.unchanged,
+        "rows_rejected": c.rejected,
+        "error": run.error,
+        "cursor_before": run.cursor_before,
+        "cursor_after": run.cursor_after,
+    }
+
+
+def _run_out(run: SyncRun) -> RunOut:
+    return RunOut(**_run_fields(run))  # type: ignore[arg-type]
+
+
+def _rejection(r: Rejection) -> RejectionOut:
+    return RejectionOut(key=r.key, reason=r.reason)
+
+
+def _stream_out(s: StreamStatus) -> StreamOut:
+    return StreamOut(
+        stream=s.stream,
+        cursor=s.cursor,
+        health=s.health,
+        last_success_at=s.last_success_at,
+        last_run=_run_out(s.last_run) if s.last_run else None,
+    )
+
+
+class SyncController(Controller):
+    path = "/sync"
+    tags = ["sync"]
+
+    @get(
+        "/streams",
+        summary="Sync streams",
+        description=(
+            "Every catalog stream in dependency order with its cursor (the last change applied), "
+            "its last run and its health: `ok`, `failing`, `running` or `never`."
+        ),
+    )
+    @inject
+    async def streams(self, reader: Annotated[SyncStatusReader, FromDishka()]) -> StreamsOut:
+        return StreamsOut(items=[_stream_out(s) for s in await reader.streams()])
+
+    @get(
+        "/runs",
+        summary="Sync runs",
+        description=(
+            "Runs newest first, filterable by stream, status, mode and start time. Keyset "
+            "pagination: pass the previous page's `next_cursor` as `cursor`."
+        ),
+    )
+    @inject
+    async def runs(
+        self,
+        reader: Annotated[SyncStatusReader, FromDishka()],
+        stream: Stream | None = None,
+        status: RunStatus | None = None,
+        mode: RunMode | None = None,
+        started_after: datetime | None = None,
+        started_before: datetime | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+    ) -> RunsOut:
+        run_filter = RunFilter(
+            stream=stream,
+            status=status,
+            mode=mode,
+            started_after=started_after,
+            started_before=started_before,
+        )
+        try:
+            page = await reader.runs(run_filter, limit=limit, after=cursor)
+        except ValueError:
+            raise ProblemError(
+                400,
+                "validation",
+                "The request is invalid.",
+                errors=[FieldError(field="cursor", message="not a cursor this API returned")],
+            ) from None
+        return RunsOut(items=[_run_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+    @get("/runs/{run_id:int}", summary="One sync run", description="A run with its rejected rows.")
+    @inject
+    async def run(
+        self, run_id: int, reader: Annotated[SyncStatusReader, FromDishka()]
+    ) -> RunDetailOut:
+        run = await reader.run(run_id)
+        if run is None:
+            raise NotFoundException(f"no sync run {run_id}")
+        return RunDetailOut(
+            **_run_fields(run),  # type: ignore[arg-type]
+            rejections=[_rejection(r) for r in run.rejections],
+        )

@@ -1,0 +1,109 @@
+"""The composition root: the only module that knows every concrete class.
+
+One container factory serves the Litestar app, the arq worker and the CLI. Tests swap outside
+systems by passing override providers to :func:`make_container`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from adapters.postgres.engine import create_engine
+from adapters.postgres.sync_runs import PostgresSyncRunLog
+from adapters.postgres.sync_session import PostgresSyncTransactions
+from adapters.postgres.sync_status import PostgresSyncStatusReader
+from adapters.totvs_moda.settings import TotvsModaSettings
+from adapters.totvs_moda.source import TotvsModaCatalogSource
+from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.clock import Clock, SystemClock
+from application.sync.ports import (
+    CatalogSource,
+    NoProgress,
+    SyncProgress,
+    SyncRunLog,
+    SyncTransactions,
+)
+from application.sync.status import SyncStatusReader
+from application.sync.sync_catalog import SyncCatalog
+from application.sync.sync_stream import SyncPolicy, SyncStream
+from entrypoints.readiness import Readiness
+from entrypoints.settings import Settings
+
+
+class InfrastructureProvider(Provider):
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        database_url, _ = settings.require_servers()
+        engine = create_engine(database_url)
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    async def redis(self, settings: Settings) -> AsyncIterator[Redis]:
+        _, redis_url = settings.require_servers()
+        client = Redis.from_url(redis_url)
+        yield client
+        await client.aclose()
+
+    clock = provide(SystemClock, scope=Scope.APP, provides=Clock)
+    readiness = provide(Readiness, scope=Scope.REQUEST)
+
+
+class ErpProvider(Provider):
+    """TOTVS Moda as the catalog source."""
+
+    @provide(scope=Scope.APP)
+    async def catalog_source(self, settings: Settings) -> AsyncIterator[CatalogSource]:
+        erp = settings.erp
+        source = TotvsModaCatalogSource(
+            TotvsModaSettings(
+                base_url=erp.url,
+                client_id=erp.client_id,
+                client_secret=erp.client_secret.reveal(),
+                username=erp.username,
+                password=erp.password.reveal(),
+                branch=erp.branch,
+                branch_codes=erp.branch_codes,
+                stock_codes=erp.stock_codes,
+                price_codes=erp.price_codes,
+                cost_codes=erp.cost_codes,
+                classification_type_codes=erp.classification_types,
+                available_formula=str(erp.available_formula),
+                concurrency=erp.concurrency,
+                timeout=erp.timeout.total_seconds(),
+                verify_tls=erp.verify_tls,
+                api_key=erp.api_key.reveal() if erp.api_key else None,
+            )
+        )
+        yield source
+        await source.aclose()
+
+
+class SyncProvider(Provider):
+    transactions = provide(PostgresSyncTransactions, scope=Scope.APP, provides=SyncTransactions)
+    run_log = provide(PostgresSyncRunLog, scope=Scope.APP, provides=SyncRunLog)
+    status_reader = provide(PostgresSyncStatusReader, scope=Scope.APP, provides=SyncStatusReader)
+
+    @provide(scope=Scope.APP)
+    def policy(self, settings: Settings) -> SyncPolicy:
+        return SyncPolicy(lookback=settings.sync_lookback)
+
+    progress = provide(NoProgress, scope=Scope.APP, provides=SyncProgress)
+    sync_stream = provide(SyncStream, scope=Scope.REQUEST)
+    sync_catalog = provide(SyncCatalog, scope=Scope.REQUEST)
+
+
+def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
+    """The container for every entrypoint. Later providers in ``overrides`` win."""
+    return make_async_container(
+        InfrastructureProvider(),
+        ErpProvider(),
+        SyncProvider(),
+        *overrides,
+        context={Settings: settings},
+    )

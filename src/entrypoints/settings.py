@@ -1,0 +1,240 @@
+"""Settings read from the environment and validated at start.
+
+Every missing or invalid variable is reported at once, by name. Secrets are kept in
+:class:`Secret`, whose ``repr``/``str`` never show the value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from domain.errors import ValidationError
+from domain.stock import DEFAULT_AVAILABLE_FORMULA, AvailableStockFormula
+
+T = TypeVar("T")
+
+
+class Secret:
+    """A credential. Prints as ``'**********'``; read it with :meth:`reveal`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class SettingsError(Exception):
+    """One or more variables are missing or invalid; ``problems`` maps each name to why."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {name}: {why}" for name, why in sorted(problems.items()))
+        super().__init__(f"invalid configuration:\n{lines}")
+
+
+@dataclass(frozen=True, slots=True)
+class ErpSettings:
+    url: str
+    client_id: str
+    client_secret: Secret
+    username: str
+    password: Secret
+    branch: str | None
+    branch_codes: tuple[int, ...]
+    stock_codes: tuple[int, ...]
+    price_codes: tuple[int, ...]
+    cost_codes: tuple[int, ...]
+    classification_types: tuple[int, ...]
+    available_formula: AvailableStockFormula
+    concurrency: int
+    timeout: timedelta
+    verify_tls: bool
+    api_key: Secret | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    #: URLs may embed passwords: kept out of ``repr``.
+    database_url: str | None = field(repr=False)
+    redis_url: str | None = field(repr=False)
+    erp: ErpSettings
+    sync_lookback: timedelta
+    sync_every_minute: bool
+    api_host: str
+    api_port: int
+    log_level: str
+    data_dir: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def require_servers(self) -> tuple[str, str]:
+        """The database and Redis URLs. :raises SettingsError: naming whichever is unset."""
+        why = "required (or use `ponte dev`, which starts embedded servers)"
+        if not self.database_url or not self.redis_url:
+            names = [
+                n
+                for n, v in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url))
+                if not v
+            ]
+            raise SettingsError(dict.fromkeys(names, why))
+        return self.database_url, self.redis_url
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: ``os.environ``).
+
+    :raises SettingsError: listing every missing or invalid variable.
+    """
+    source = os.environ if env is None else env
+    problems: dict[str, str] = {}
+
+    def get(name: str, parse: Callable[[str], T], default: T | None = None) -> T:
+        raw = source.get(name)
+        if raw is None or raw.strip() == "":
+            if default is None:
+                problems[name] = "required"
+            return default  # type: ignore[return-value]
+        try:
+            return parse(raw.strip())
+        except (ValueError, OverflowError, ValidationError) as error:
+            problems[name] = str(error)
+            return default  # type: ignore[return-value]
+
+    def optional(name: str) -> str | None:
+        raw = source.get(name, "").strip()
+        return raw or None
+
+    erp = ErpSettings(
+        url=get("TOTVS_MODA_URL", _url, ""),
+        client_id=get("TOTVS_MODA_CLIENT_ID", str, ""),
+        client_secret=Secret(get("TOTVS_MODA_CLIENT_SECRET", str, "")),
+        username=get("TOTVS_MODA_USERNAME", str, ""),
+        password=Secret(get("TOTVS_MODA_PASSWORD", str, "")),
+        branch=optional("TOTVS_MODA_BRANCH"),
+        branch_codes=get("TOTVS_MODA_BRANCH_CODES", _codes, (1,)),
+        stock_codes=get("TOTVS_MODA_STOCK_CODES", _codes, (1,)),
+        price_codes=get("TOTVS_MODA_PRICE_CODES", _codes, (1,)),
+        cost_codes=get("TOTVS_MODA_COST_CODES", _codes, (1,)),
+        classification_types=get("TOTVS_MODA_CLASSIFICATION_TYPES", _codes, (1, 2, 3)),
+        available_formula=get(
+            "TOTVS_MODA_AVAILABLE_FORMULA",
+            AvailableStockFormula.parse,
+            AvailableStockFormula.parse(DEFAULT_AVAILABLE_FORMULA),
+        ),
+        concurrency=get("TOTVS_MODA_CONCURRENCY", _positive_int, 4),
+        timeout=get("TOTVS_MODA_TIMEOUT_SECONDS", _seconds, timedelta(seconds=30)),
+        verify_tls=get("TOTVS_MODA_VERIFY_TLS", _bool, True),
+        api_key=Secret(key) if (key := optional("TOTVS_MODA_API_KEY")) else None,
+    )
+    settings = Settings(
+        database_url=get("DATABASE_URL", _database_url, "") or None,
+        redis_url=get("REDIS_URL", _redis_url, "") or None,
+        erp=erp,
+        sync_lookback=get("SYNC_LOOKBACK_SECONDS", _seconds, timedelta(seconds=30)),
+        sync_every_minute=get("SYNC_CRON_ENABLED", _bool, True),
+        api_host=get("API_HOST", str, "127.0.0.1"),
+        api_port=get("API_PORT", _port, 8000),
+        log_level=get("LOG_LEVEL", _log_level, "INFO"),
+        data_dir=get("PONTE_DATA_DIR", str, ".ponte"),
+    )
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def require_erp(settings: Settings) -> None:
+    """:raises SettingsError: naming each ERP variable that a real connection needs and lacks."""
+    erp = settings.erp
+    missing = {
+        "TOTVS_MODA_URL": erp.url,
+        "TOTVS_MODA_CLIENT_ID": erp.client_id,
+        "TOTVS_MODA_CLIENT_SECRET": erp.client_secret.reveal(),
+        "TOTVS_MODA_USERNAME": erp.username,
+        "TOTVS_MODA_PASSWORD": erp.password.reveal(),
+    }
+    problems = {name: "required" for name, value in missing.items() if not value}
+    if problems:
+        raise SettingsError(problems)
+
+
+def _url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return raw.rstrip("/")
+
+
+def _database_url(raw: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+asyncpg://" + raw.removeprefix(prefix)
+    raise ValueError("must be a postgresql:// URL")
+
+
+def _redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return raw
+
+
+def _codes(raw: str) -> tuple[int, ...]:
+    try:
+        codes = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("must be comma-separated integers, e.g. 1,2") from None
+    if not codes:
+        raise ValueError("must list at least one code")
+    return codes
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 < value < 65536:
+        raise ValueError("must be a TCP port (1-65535)")
+    return value
+
+
+def _seconds(raw: str) -> timedelta:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must be a non-negative number of seconds")
+    return timedelta(seconds=value)
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
