@@ -1,0 +1,194 @@
+"""The one door to TOTVS Moda: every request, token requests included, goes through ``_send``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
+
+import aiohttp
+import msgspec
+
+from adapters.totvs_moda.auth import TokenProvider, TokenResponse
+from adapters.totvs_moda.retry import parse_retry_after
+from adapters.totvs_moda.settings import TotvsModaSettings
+from adapters.totvs_moda.upstream_errors import read_error_body
+from application.sync.ports import SourceRejected, SourceUnavailable
+
+T = TypeVar("T")
+TOKEN_PATH = "authorization/v2/token"  # noqa: S105 - a path, not a secret
+_TOKEN_DECODER = msgspec.json.Decoder(TokenResponse)
+
+
+class MalformedBody(Exception):
+    """A 2xx body that is not the JSON it should be (truncated, HTML…): worth retrying."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """``path`` is ``{module}/v2/{resource}``; ``json`` is the POST body, ``params`` the query."""
+
+    method: str
+    path: str
+    json: Any = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
+class _Reply(NamedTuple):
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _Transient(Exception):
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TotvsHttp:
+    """Authenticated, retried calls to TOTVS Moda over one ``aiohttp.ClientSession``.
+
+    Connection errors, timeouts, 408/429/5xx and malformed 2xx bodies are retried by the settings'
+    :class:`RetryPolicy`; other 4xx are final. A 401 drops the token and retries once.
+    Errors carry status, upstream code and message, never credentials or tokens.
+    """
+
+    def __init__(
+        self,
+        settings: TotvsModaSettings,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._session = session
+        self._owns_session = False
+        self._sleep = sleep
+        self._timeout = aiohttp.ClientTimeout(total=settings.timeout)
+        self._tokens = TokenProvider(settings, self._grant, monotonic)
+        self._headers = {"Accept": "application/json"}
+        if settings.api_key:
+            self._headers["x-api-key"] = settings.api_key
+
+    async def call(self, request: Request, parse: Callable[[bytes], T]) -> T:
+        """Send ``request`` and ``parse`` its 2xx body (raising :class:`MalformedBody` to retry).
+
+        :raises SourceRejected: on a 4xx answer. :raises SourceUnavailable: past the retries.
+        """
+        headers = {"Content-Type": "application/json"} if request.json is not None else {}
+        data = msgspec.json.encode(request.json) if request.json is not None else None
+        url = self._settings.url(request.path)
+        what = f"{request.method} {request.path}"
+        reauthenticated = False
+
+        async def once() -> T:
+            nonlocal reauthenticated
+            while True:
+                token = await self._tokens.get()
+                reply = await self._send(
+                    request.method,
+                    url,
+                    headers={**headers, "Authorization": f"Bearer {token}"},
+                    data=data,
+                    params=request.params,
+                )
+                if reply.status == 401 and not reauthenticated:
+                    self._tokens.invalidate(token)
+                    reauthenticated = True
+                    continue
+                return self._parse(reply, parse, what)
+
+        return await self._with_retries(once, what)
+
+    async def aclose(self) -> None:
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    async def _grant(self, form: dict[str, str]) -> TokenResponse:
+        url = self._settings.url(TOKEN_PATH)
+
+        async def once() -> TokenResponse:
+            reply = await self._send("POST", url, headers={}, data=form, params=())
+            return self._parse(reply, _decode_token, "token request")
+
+        return await self._with_retries(once, "token request")
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        data: bytes | dict[str, str] | None,
+        params: tuple[tuple[str, str], ...],
+    ) -> _Reply:
+        """The single place a request leaves the process (hook call logging here)."""
+        session = self._client()
+        try:
+            async with session.request(
+                method,
+                url,
+                headers={**self._headers, **headers},
+                data=data,
+                params=params or None,
+                timeout=self._timeout,
+            ) as response:
+                body = await response.read()
+                return _Reply(response.status, response.headers, body)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise _Transient(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+
+    def _parse(self, reply: _Reply, parse: Callable[[bytes], T], what: str) -> T:
+        status = reply.status
+        if 200 <= status < 300:
+            try:
+                return parse(reply.body)
+            except MalformedBody as error:
+                raise _Transient(f"malformed body: {error}", status=status) from error
+        if status in (408, 429) or status >= 500:
+            retry_after = parse_retry_after(reply.headers.get("Retry-After"))
+            raise _Transient(f"HTTP {status}", status=status, retry_after=retry_after)
+        upstream = read_error_body(reply.body)
+        detail = ": ".join(p for p in (upstream.code, upstream.message) if p)
+        message = f"TOTVS Moda refused {what}: HTTP {status}" + (f": {detail}" if detail else "")
+        raise SourceRejected(self._redact(message), status=status, code=upstream.code)
+
+    async def _with_retries(self, once: Callable[[], Awaitable[T]], what: str) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await once()
+            except _Transient as error:
+                delay = self._settings.retry.delay(attempt, error.retry_after)
+                if delay is None:
+                    message = f"TOTVS Moda unavailable for {what} after {attempt} tries: {error}"
+                    raise SourceUnavailable(self._redact(message), status=error.status) from error
+                await self._sleep(delay)
+
+    def _redact(self, text: str) -> str:
+        for secret in self._settings.secrets():
+            text = text.replace(secret, "***")
+        return text
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._settings.concurrency * 2, ssl=self._settings.verify_tls
+            )
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+            self._owns_session = True
+        return self._session
+
+
+def _decode_token(body: bytes) -> TokenResponse:
+    try:
+        return _TOKEN_DECODER.decode(body)
+    except msgspec.DecodeError as error:
+        raise MalformedBody("token response is not a token") from error
