@@ -68,11 +68,15 @@ def api(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    sync_now: Annotated[
+        bool, typer.Option("--sync-now", help="Also run a sync pass as soon as it starts.")
+    ] = False,
+) -> None:
     """Run the arq worker: the catalog sync every minute and queued jobs."""
     from entrypoints.logs import configure_logging
     from entrypoints.providers import make_container
-    from entrypoints.worker import create_worker
+    from entrypoints.worker import create_worker, tune_gc_for_bulk_work
 
     settings = _settings()
     try:
@@ -81,8 +85,9 @@ def worker() -> None:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
     configure_logging(settings.log_level)
+    tune_gc_for_bulk_work()
     asyncio.set_event_loop(asyncio.new_event_loop())
-    create_worker(settings, make_container(settings)).run()
+    create_worker(settings, make_container(settings), sync_at_startup=sync_now).run()
 
 
 @app.command()

@@ -19,12 +19,8 @@ import urllib.request
 from pathlib import Path
 
 from adapters.postgres.migrations import upgrade_to_head
-from arq import create_pool
-from arq.connections import RedisSettings
-
 from entrypoints.embedded import embedded_servers
 from entrypoints.settings import Settings
-from entrypoints.worker import QUEUE_NAME
 
 SANDBOX_CREDENTIALS = {
     "TOTVS_MODA_CLIENT_ID": "ponte",
@@ -73,13 +69,9 @@ def run_dev(settings: Settings, *, skus: int, port: int) -> int:
         asyncio.run(upgrade_to_head(env["DATABASE_URL"]))
         _say("database migrated")
         children.append(_spawn("api", "--port", str(port), env=env))
-        children.append(_spawn("worker", env=env))
+        children.append(_spawn("worker", "--sync-now", env=env))
         api_url = f"http://127.0.0.1:{port}"
         _wait_http(f"{api_url}/health", children)
-        _wait_http(
-            f"{env['TOTVS_MODA_URL']}/_sandbox/stats", children, optional=bool(settings.erp.url)
-        )
-        asyncio.run(_enqueue_first_sync(env["REDIS_URL"]))
         _say(
             "\nPonte is running\n"
             f"  API            {api_url}\n"
@@ -128,7 +120,7 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             child.kill()
 
 
-def _wait_http(url: str, children: list[subprocess.Popen[bytes]], optional: bool = False) -> None:
+def _wait_http(url: str, children: list[subprocess.Popen[bytes]]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if any(child.poll() is not None for child in children):
@@ -136,16 +128,7 @@ def _wait_http(url: str, children: list[subprocess.Popen[bytes]], optional: bool
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
             return
         time.sleep(0.2)
-    if not optional:
-        raise SystemExit(f"{url} did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} s")
-
-
-async def _enqueue_first_sync(redis_url: str) -> None:
-    pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=QUEUE_NAME)
-    try:
-        await pool.enqueue_job("sync_catalog")
-    finally:
-        await pool.aclose()
+    raise SystemExit(f"{url} did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
 
 def _free_port() -> int:

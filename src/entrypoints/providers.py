@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from adapters.postgres.engine import create_engine
-from adapters.postgres.sync_runs import PostgresSyncRunLog
-from adapters.postgres.sync_session import PostgresSyncTransactions
-from adapters.postgres.sync_status import PostgresSyncStatusReader
-from adapters.totvs_moda.settings import TotvsModaSettings
-from adapters.totvs_moda.source import TotvsModaCatalogSource
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.engine import create_engine
+from adapters.postgres.sync_runs import PostgresSyncRunLog
+from adapters.postgres.sync_session import PostgresSyncTransactions
+from adapters.postgres.sync_status import PostgresSyncStatusReader
+from adapters.totvs_moda import TotvsModaCatalogSource, TotvsModaSettings
 from application.clock import Clock, SystemClock
 from application.sync.ports import (
     CatalogSource,

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from application.clock import Clock
 from application.sync.ports import (
     CatalogSource,
-    NoProgress,
     SourceError,
     SyncProgress,
     SyncRunLog,
@@ -56,14 +55,14 @@ class SyncStream:
         runs: SyncRunLog,
         clock: Clock,
         policy: SyncPolicy,
-        progress: SyncProgress | None = None,
+        progress: SyncProgress,
     ) -> None:
         self._source = source
         self._transactions = transactions
         self._runs = runs
         self._clock = clock
         self._policy = policy
-        self._progress = progress if progress is not None else NoProgress()
+        self._progress = progress
 
     async def __call__(self, command: SyncStreamCommand) -> SyncRun:
         stream = command.stream

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, get
@@ -44,7 +42,7 @@ class HealthController(Controller):
         responses={503: ResponseSpec(data_container=Ready, description="Not ready")},
     )
     @inject
-    async def ready(self, readiness: Annotated[Readiness, FromDishka()]) -> Response[Ready]:
+    async def ready(self, readiness: FromDishka[Readiness]) -> Response[Ready]:
         checks = [Check(name=c.name, ok=c.ok, detail=c.detail) for c in await readiness.check()]
         body = Ready(status="ready" if all(c.ok for c in checks) else "not-ready", checks=checks)
         return Response(body, status_code=200 if body.status == "ready" else 503)

@@ -9,7 +9,7 @@ import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
 from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
@@ -114,7 +114,7 @@ class SyncController(Controller):
         ),
     )
     @inject
-    async def streams(self, reader: Annotated[SyncStatusReader, FromDishka()]) -> StreamsOut:
+    async def streams(self, reader: FromDishka[SyncStatusReader]) -> StreamsOut:
         return StreamsOut(items=[_stream_out(s) for s in await reader.streams()])
 
     @get(
@@ -128,14 +128,14 @@ class SyncController(Controller):
     @inject
     async def runs(
         self,
-        reader: Annotated[SyncStatusReader, FromDishka()],
-        stream: Stream | None = None,
-        status: RunStatus | None = None,
-        mode: RunMode | None = None,
-        started_after: datetime | None = None,
-        started_before: datetime | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
-        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        reader: FromDishka[SyncStatusReader],
+        stream: FromQuery[Stream | None] = None,
+        status: FromQuery[RunStatus | None] = None,
+        mode: FromQuery[RunMode | None] = None,
+        started_after: FromQuery[datetime | None] = None,
+        started_before: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> RunsOut:
         run_filter = RunFilter(
             stream=stream,
@@ -158,7 +158,7 @@ class SyncController(Controller):
     @get("/runs/{run_id:int}", summary="One sync run", description="A run with its rejected rows.")
     @inject
     async def run(
-        self, run_id: int, reader: Annotated[SyncStatusReader, FromDishka()]
+        self, run_id: FromPath[int], reader: FromDishka[SyncStatusReader]
     ) -> RunDetailOut:
         run = await reader.run(run_id)
         if run is None:
