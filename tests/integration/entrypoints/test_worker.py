@@ -1,0 +1,65 @@
+"""The arq worker on real Redis: the every-minute cron entry runs the sync end to end."""
+
+from __future__ import annotations
+
+import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
+
+from domain.sync import Stream
+from entrypoints.worker import QUEUE_NAME, create_worker
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_cron_sync_runs_through_a_real_worker(sync_env) -> None:  # type: ignore[no-untyped-def]
+    worker = create_worker(
+        sync_env.settings,
+        sync_env.container,
+        sync_at_startup=True,
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.05,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+    assert worker.jobs_complete == 1
+    assert worker.jobs_failed == 0
+    rows = await sync_env.conn.fetch(
+        "SELECT DISTINCT stream FROM sync_runs WHERE status = 'succeeded'"
+    )
+    assert {r["stream"] for r in rows} == {s.value for s in Stream}
+    assert (
+        await sync_env.conn.fetchval("SELECT count(*) FROM skus")
+        == sync_env.sandbox.catalog.max_code
+    )
+
+
+async def test_a_queued_sync_job_runs_the_requested_streams(sync_env) -> None:  # type: ignore[no-untyped-def]
+    pool = await create_pool(
+        RedisSettings.from_dsn(sync_env.settings.redis_url), default_queue_name=QUEUE_NAME
+    )
+    try:
+        job = await pool.enqueue_job("sync_catalog", streams=["colors", "sizes"])
+        assert job is not None
+    finally:
+        await pool.aclose()
+    worker = create_worker(
+        sync_env.settings,
+        sync_env.container,
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.05,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+    result = await job.result(timeout=5)
+    assert result == {"runs": {"colors": "succeeded", "sizes": "succeeded"}, "held_back": []}
+    streams = await sync_env.conn.fetch("SELECT DISTINCT stream FROM sync_runs")
+    assert {r["stream"] for r in streams} == {"colors", "sizes"}
