@@ -1,0 +1,1 @@
+"""aiohttp handlers, one module per resource family."""
