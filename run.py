@@ -27,7 +27,7 @@ UV_VERSION = "0.13.9"
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by any python3
         sys.exit(f"Ponte needs Python >= 3.11; this is {sys.version.split()[0]}")
     ensure_environment()
     command, *rest = argv or ["--help"]

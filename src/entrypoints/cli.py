@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from entrypoints.settings import SettingsError, load_settings
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
     name="ponte",
@@ -20,7 +20,7 @@ sandbox_app = typer.Typer(help="Run an ERP sandbox server on its own.", no_args_
 app.add_typer(sandbox_app, name="sandbox")
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as error:

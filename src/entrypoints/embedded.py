@@ -34,7 +34,7 @@ def embedded_servers(
 def _start_postgres(path: Path, stack: contextlib.ExitStack) -> str:
     import pgserver  # imported here: starting it is slow and only `ponte dev` needs it
 
-    server = pgserver.get_server(path, cleanup_mode="stop")
+    server = pgserver.get_server(path, cleanup_mode="stop")  # type: ignore[attr-defined]
     stack.callback(server.cleanup)
     uri = urlparse(server.get_uri())
     host = parse_qs(uri.query)["host"][0]
