@@ -51,12 +51,7 @@ def api(
     """Serve the HTTP API."""
     import uvicorn
 
-    settings = _settings()
-    try:
-        settings.require_servers()
-    except SettingsError as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(2) from None
+    settings = _servers_settings()
     uvicorn.run(
         "entrypoints.http.asgi:app_from_environment",
         factory=True,
@@ -78,12 +73,7 @@ def worker(
     from entrypoints.providers import make_container
     from entrypoints.worker import create_worker, tune_gc_for_bulk_work
 
-    settings = _settings()
-    try:
-        settings.require_servers()
-    except SettingsError as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(2) from None
+    settings = _servers_settings()
     configure_logging(settings.log_level)
     tune_gc_for_bulk_work()
     asyncio.set_event_loop(asyncio.new_event_loop())
@@ -95,12 +85,7 @@ def migrate() -> None:
     """Upgrade the database schema to the latest migration."""
     from adapters.postgres.migrations import upgrade_to_head
 
-    settings = _settings()
-    try:
-        database_url, _ = settings.require_servers()
-    except SettingsError as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(2) from None
+    database_url, _ = _servers_settings().require_servers()
     asyncio.run(upgrade_to_head(database_url))
     typer.echo("database at the latest migration")
 
@@ -113,18 +98,26 @@ def sync(
     """Run one sync pass now, with a progress bar and a summary table."""
     from entrypoints.sync_command import run_sync
 
-    settings = _settings()
-    try:
-        settings.require_servers()
-    except SettingsError as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(2) from None
+    settings = _servers_settings()
     try:
         ok = asyncio.run(run_sync(settings, stream, full=full))
     except ValueError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def reset(stream: Annotated[str, typer.Argument(help="A stream name, or `all`.")]) -> None:
+    """Forget a stream's cursor so its next run is a full backfill."""
+    from entrypoints.sync_command import reset_streams
+
+    settings = _servers_settings()
+    try:
+        asyncio.run(reset_streams(settings, stream))
+    except ValueError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
 
 
 @sandbox_app.command("totvs-moda")
@@ -145,6 +138,17 @@ def sandbox_totvs_moda(
     except ValueError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
+
+
+def _servers_settings() -> Settings:
+    """Settings of a command that needs PostgreSQL and Redis; exits 2 naming what is missing."""
+    settings = _settings()
+    try:
+        settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    return settings
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from application.sync.ports import (
     SyncRunLog,
     SyncTransactions,
 )
+from application.sync.reset_stream import ResetStream
 from application.sync.status import SyncStatusReader
 from application.sync.sync_catalog import SyncCatalog
 from application.sync.sync_stream import SyncPolicy, SyncStream
@@ -95,6 +96,7 @@ class SyncProvider(Provider):
     progress = provide(NoProgress, scope=Scope.APP, provides=SyncProgress)
     sync_stream = provide(SyncStream, scope=Scope.REQUEST)
     sync_catalog = provide(SyncCatalog, scope=Scope.REQUEST)
+    reset_stream = provide(ResetStream, scope=Scope.REQUEST)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

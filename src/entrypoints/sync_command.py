@@ -15,6 +15,7 @@ from rich.progress import (
 from rich.table import Table
 
 from application.sync.ports import SyncProgress
+from application.sync.reset_stream import ResetStream, ResetStreamCommand
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand, SyncReport
 from domain.sync import RunStatus, Stream, SyncRun
 from entrypoints.logs import configure_logging
@@ -107,3 +108,17 @@ def summary_table(report: SyncReport) -> Table:
     for held in report.held_back:
         table.add_row(held.value, "", "[yellow]held back[/]", *[""] * 7)
     return table
+
+
+async def reset_streams(settings: Settings, stream: str) -> None:
+    """Reset ``all`` or one stream. :raises ValueError: for an unknown stream name."""
+    streams = parse_streams(stream)
+    container = make_container(settings)
+    try:
+        async with container() as request:
+            reset = await request.get(ResetStream)
+            for one in sorted(streams):
+                await reset(ResetStreamCommand(stream=one))
+                print(f"{one.value}: cursor cleared; the next run reads everything")
+    finally:
+        await container.close()

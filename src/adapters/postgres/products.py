@@ -26,10 +26,14 @@ def merge_products(*, target_empty: bool) -> str:
             FROM {REFERENCE_STAGE} ORDER BY reference_code, changed_at DESC NULLS LAST, page DESC
         ),
         a AS (
-            SELECT k.reference_code, bool_or(k.is_active) AS is_active,
-                   max(k.changed_at) AS changed_at
-            FROM skus k JOIN r ON r.reference_code = k.reference_code
-            GROUP BY k.reference_code
+            -- Per staged reference through the skus(reference_code) index: a join + GROUP BY
+            -- here made the planner scan every SKU even for a handful of references.
+            SELECT r.reference_code, x.is_active, x.changed_at
+            FROM r CROSS JOIN LATERAL (
+                SELECT bool_or(k.is_active) AS is_active, max(k.changed_at) AS changed_at
+                FROM skus k WHERE k.reference_code = r.reference_code
+            ) x
+            WHERE x.is_active IS NOT NULL
         ),
         s AS (
             SELECT r.reference_code, r.name, r.description, a.is_active, a.changed_at

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from application.sync.reset_stream import ResetStream, ResetStreamCommand, StreamBusy
 from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
 from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
 from entrypoints.http.problems import FieldError, ProblemError
@@ -167,3 +168,19 @@ class SyncController(Controller):
             **_run_fields(run),  # type: ignore[arg-type]
             rejections=[_rejection(r) for r in run.rejections],
         )
+
+    @post(
+        "/streams/{stream:str}/reset",
+        status_code=204,
+        summary="Reset a stream",
+        description=(
+            "Forget the stream's cursor: its next run (the minute cron or `ponte sync`) reads "
+            "everything again. 409 while the stream is running."
+        ),
+    )
+    @inject
+    async def reset(self, stream: FromPath[Stream], reset: FromDishka[ResetStream]) -> None:
+        try:
+            await reset(ResetStreamCommand(stream=stream))
+        except StreamBusy as busy:
+            raise ProblemError(409, "stream-busy", str(busy)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.postgres.locks import stream_lock_key
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand
 from domain.sync import Stream
 
@@ -111,3 +112,28 @@ async def test_unknown_run_and_route_are_404_problems(api) -> None:  # type: ign
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["status"] == 404
+
+
+async def test_reset_makes_the_next_run_full_and_is_409_while_running(api, sync_env) -> None:  # type: ignore[no-untyped-def]
+    async with sync_env.container() as request:
+        sync = await request.get(SyncCatalog)
+        await sync(SyncCatalogCommand(streams=frozenset({Stream.COLORS})))
+
+        response = await api.post("/sync/streams/colors/reset")
+        assert response.status_code == 204
+        cursor = await sync_env.conn.fetchval(
+            "SELECT position FROM sync_cursors WHERE stream = 'colors'"
+        )
+        assert cursor is None
+        report = await sync(SyncCatalogCommand(streams=frozenset({Stream.COLORS})))
+        assert report.runs[0].mode.value == "full"
+
+    async with sync_env.conn.transaction():
+        await sync_env.conn.execute(
+            "SELECT pg_advisory_xact_lock($1)", stream_lock_key(Stream.PRICES)
+        )
+        busy = await api.post("/sync/streams/prices/reset")
+    assert busy.status_code == 409
+    assert busy.json()["type"].endswith("/stream-busy")
+    unknown = await api.post("/sync/streams/nope/reset")
+    assert unknown.status_code == 400
