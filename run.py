@@ -82,7 +82,14 @@ def lint() -> int:
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> int:
-    return subprocess.call(args, cwd=ROOT, env=env)  # noqa: S603 - our own tools
+    """Run and wait. Ctrl-C reaches the child too (same process group); keep waiting while it
+    shuts down instead of killing it (which `subprocess.call` would do)."""
+    child = subprocess.Popen(args, cwd=ROOT, env=env)  # noqa: S603 - our own tools
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def check(args: list[str], env: dict[str, str] | None = None) -> None:

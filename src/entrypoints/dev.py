@@ -34,9 +34,9 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 def run_dev(settings: Settings, *, skus: int, port: int) -> int:
     data_dir = Path(settings.data_dir).resolve()
     env = dict(os.environ)
+    children: list[subprocess.Popen[bytes]] = []
     with contextlib.ExitStack() as stack:
-        children: list[subprocess.Popen[bytes]] = []
-        stack.callback(_stop, children)
+        stack.callback(_stop, children)  # should starting the embedded servers fail
         if not settings.erp.url:
             sandbox_port = _free_port()
             children.append(
@@ -64,6 +64,9 @@ def run_dev(settings: Settings, *, skus: int, port: int) -> int:
                 redis=not settings.redis_url,
             )
         )
+        # Registered after the embedded servers, so it runs before they stop (LIFO): the API,
+        # the worker and the sandbox go first.
+        stack.callback(_stop, children)
         env["DATABASE_URL"] = settings.database_url or urls.database_url or ""
         env["REDIS_URL"] = settings.redis_url or urls.redis_url or ""
         asyncio.run(upgrade_to_head(env["DATABASE_URL"]))
@@ -87,7 +90,10 @@ def run_dev(settings: Settings, *, skus: int, port: int) -> int:
 
 
 def _spawn(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "entrypoints", *args], env=env)  # noqa: S603
+    """A child in a session of its own: a terminal's Ctrl-C reaches only `ponte dev`, which then
+    stops the children in order."""
+    command = [sys.executable, "-m", "entrypoints", *args]
+    return subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
 
 
 def _wait(children: list[subprocess.Popen[bytes]]) -> int:

