@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from adapters.postgres.migrations import head_revision
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.migrations import head_revision
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
