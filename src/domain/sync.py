@@ -37,10 +37,6 @@ STAGES: tuple[tuple[Stream, ...], ...] = (
 )
 
 
-def in_dependency_order(streams: set[Stream]) -> list[Stream]:
-    return [s for s in Stream if s in streams]
-
-
 class RunMode(enum.StrEnum):
     FULL = "full"
     INCREMENTAL = "incremental"
@@ -87,14 +83,6 @@ class RunCounts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-
-    def add(self, other: RunCounts) -> None:
-        self.pages += other.pages
-        self.read += other.read
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejected += other.rejected
 
 
 @dataclass(slots=True)

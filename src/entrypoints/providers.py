@@ -7,6 +7,7 @@ systems by passing override providers to :func:`make_container`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
@@ -30,7 +31,7 @@ from application.sync.status import SyncStatusReader
 from application.sync.sync_catalog import SyncCatalog
 from application.sync.sync_stream import SyncPolicy, SyncStream
 from entrypoints.readiness import Readiness
-from entrypoints.settings import Settings
+from entrypoints.settings import ErpSettings, Settings, require_erp
 
 
 class InfrastructureProvider(Provider):
@@ -54,32 +55,36 @@ class InfrastructureProvider(Provider):
     readiness = provide(Readiness, scope=Scope.REQUEST)
 
 
+def totvs_moda_settings(erp: ErpSettings, **overrides: Any) -> TotvsModaSettings:
+    """The adapter's settings from the environment's (tests override timing knobs only)."""
+    values: dict[str, Any] = {
+        "base_url": erp.url,
+        "client_id": erp.client_id,
+        "client_secret": erp.client_secret.reveal(),
+        "username": erp.username,
+        "password": erp.password.reveal(),
+        "branch": erp.branch,
+        "branch_codes": erp.branch_codes,
+        "stock_codes": erp.stock_codes,
+        "price_codes": erp.price_codes,
+        "cost_codes": erp.cost_codes,
+        "classification_type_codes": erp.classification_types,
+        "available_formula": str(erp.available_formula),
+        "concurrency": erp.concurrency,
+        "timeout": erp.timeout.total_seconds(),
+        "verify_tls": erp.verify_tls,
+        "api_key": erp.api_key.reveal() if erp.api_key else None,
+    }
+    return TotvsModaSettings(**{**values, **overrides})
+
+
 class ErpProvider(Provider):
     """TOTVS Moda as the catalog source."""
 
     @provide(scope=Scope.APP)
     async def catalog_source(self, settings: Settings) -> AsyncIterator[CatalogSource]:
-        erp = settings.erp
-        source = TotvsModaCatalogSource(
-            TotvsModaSettings(
-                base_url=erp.url,
-                client_id=erp.client_id,
-                client_secret=erp.client_secret.reveal(),
-                username=erp.username,
-                password=erp.password.reveal(),
-                branch=erp.branch,
-                branch_codes=erp.branch_codes,
-                stock_codes=erp.stock_codes,
-                price_codes=erp.price_codes,
-                cost_codes=erp.cost_codes,
-                classification_type_codes=erp.classification_types,
-                available_formula=str(erp.available_formula),
-                concurrency=erp.concurrency,
-                timeout=erp.timeout.total_seconds(),
-                verify_tls=erp.verify_tls,
-                api_key=erp.api_key.reveal() if erp.api_key else None,
-            )
-        )
+        require_erp(settings)
+        source = TotvsModaCatalogSource(totvs_moda_settings(settings.erp))
         yield source
         await source.aclose()
 

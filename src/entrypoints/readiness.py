@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.migrations import head_revision
 
 CHECK_TIMEOUT_SECONDS = 2.0
+#: The migrations this code ships; read from disk once, not on every probe.
+HEAD_REVISION = head_revision()
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,7 @@ class Readiness:
     def __init__(self, engine: AsyncEngine, redis: Redis) -> None:
         self._engine = engine
         self._redis = redis
+        self._head = HEAD_REVISION
 
     async def check(self) -> list[CheckResult]:
         return list(await asyncio.gather(self._postgres(), self._redis_ping()))
@@ -39,10 +42,9 @@ class Readiness:
             return CheckResult(
                 "postgres", False, f"unreachable or not migrated: {type(error).__name__}"
             )
-        head = head_revision()
-        if current != head:
-            return CheckResult("postgres", False, f"schema at {current}, latest is {head}")
-        return CheckResult("postgres", True, f"schema at {head}")
+        if current != self._head:
+            return CheckResult("postgres", False, f"schema at {current}, latest is {self._head}")
+        return CheckResult("postgres", True, f"schema at {self._head}")
 
     async def _redis_ping(self) -> CheckResult:
         try:

@@ -10,8 +10,9 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from adapters.postgres.engine import asyncpg_url
 from domain.errors import ValidationError
 from domain.stock import DEFAULT_AVAILABLE_FORMULA, AvailableStockFormula
 
@@ -82,7 +83,6 @@ class Settings:
     api_port: int
     log_level: str
     data_dir: str
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def require_servers(self) -> tuple[str, str]:
         """The database and Redis URLs. :raises SettingsError: naming whichever is unset."""
@@ -181,10 +181,10 @@ def _url(raw: str) -> str:
 
 
 def _database_url(raw: str) -> str:
-    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-        if raw.startswith(prefix):
-            return "postgresql+asyncpg://" + raw.removeprefix(prefix)
-    raise ValueError("must be a postgresql:// URL")
+    try:
+        return asyncpg_url(raw)
+    except Exception:
+        raise ValueError("must be a postgresql:// URL") from None
 
 
 def _redis_url(raw: str) -> str:

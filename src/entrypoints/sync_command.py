@@ -13,6 +13,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from application.sync.ports import SyncProgress
 from application.sync.reset_stream import ResetStream, ResetStreamCommand
@@ -41,8 +42,7 @@ def parse_streams(name: str) -> frozenset[Stream]:
     return frozenset(Stream) if name == "all" else frozenset({Stream.parse(name)})
 
 
-async def run_sync(settings: Settings, stream: str, *, full: bool) -> bool:
-    streams = parse_streams(stream)
+async def run_sync(settings: Settings, streams: frozenset[Stream], *, full: bool) -> bool:
     configure_logging("WARNING")
     console = Console()
     columns = (
@@ -104,15 +104,14 @@ def summary_table(report: SyncReport) -> Table:
             f"{seconds:.2f}",
         )
         if run.error:
-            table.add_row("", "", f"[red]{run.error}[/]", *[""] * 7)
+            table.add_row("", "", Text(run.error, style="red"), *[""] * 7)
     for held in report.held_back:
         table.add_row(held.value, "", "[yellow]held back[/]", *[""] * 7)
     return table
 
 
-async def reset_streams(settings: Settings, stream: str) -> None:
-    """Reset ``all`` or one stream. :raises ValueError: for an unknown stream name."""
-    streams = parse_streams(stream)
+async def reset_streams(settings: Settings, streams: frozenset[Stream]) -> None:
+    """Reset each stream in turn. :raises StreamBusy: at the first one that is running."""
     container = make_container(settings)
     try:
         async with container() as request:

@@ -12,6 +12,8 @@ from arq.worker import Worker, func
 from dishka import AsyncContainer, FromDishka
 from dishka.integrations.arq import DISHKA_APP_CONTAINER_KEY, inject, setup_dishka
 
+from application.clock import SystemClock
+from application.sync.ports import SyncRunLog
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand
 from domain.sync import RunStatus, Stream
 from entrypoints.settings import Settings
@@ -48,6 +50,14 @@ async def scheduled_sync(ctx: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+async def _close_interrupted_runs(ctx: dict[str, Any]) -> None:
+    """Runs a killed worker left ``running`` are closed as failed (unless running elsewhere)."""
+    container: AsyncContainer = ctx[DISHKA_APP_CONTAINER_KEY]
+    closed = await (await container.get(SyncRunLog)).fail_interrupted(SystemClock().now())
+    if closed:
+        log.warning("closed %d sync runs interrupted by a previous worker", closed)
+
+
 async def _close_container(ctx: dict[str, Any]) -> None:
     container: AsyncContainer = ctx[DISHKA_APP_CONTAINER_KEY]
     await container.close()
@@ -81,8 +91,11 @@ def worker_settings(
         "cron_jobs": cron_jobs,
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "queue_name": QUEUE_NAME,
+        "on_startup": _close_interrupted_runs,
         "on_shutdown": _close_container,
-        "max_jobs": 8,
+        # A sync pass holds up to two connections per stream of a stage (4 streams): two passes
+        # at once stay well inside the engine's pool of 20.
+        "max_jobs": 2,
     }
     setup_dishka(container, config)
     return config

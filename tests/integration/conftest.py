@@ -89,11 +89,10 @@ from adapters.totvs_moda import (  # noqa: E402
     PageSizes,
     RetryPolicy,
     TotvsModaCatalogSource,
-    TotvsModaSettings,
 )
 from application.sync.ports import CatalogSource  # noqa: E402
 from entrypoints.http.app import create_app  # noqa: E402
-from entrypoints.providers import make_container  # noqa: E402
+from entrypoints.providers import make_container, totvs_moda_settings  # noqa: E402
 from entrypoints.settings import Settings, load_settings  # noqa: E402
 from sandbox.totvs_moda.catalog import SandboxCatalog  # noqa: E402
 from sandbox.totvs_moda.server import RunningSandbox, run_sandbox  # noqa: E402
@@ -114,15 +113,9 @@ class QuickRetries(Provider):
 
     @provide(scope=Scope.APP)
     async def catalog_source(self, settings: Settings) -> AsyncIterator[CatalogSource]:
-        erp = settings.erp
         source = TotvsModaCatalogSource(
-            TotvsModaSettings(
-                base_url=erp.url,
-                client_id=erp.client_id,
-                client_secret=erp.client_secret.reveal(),
-                username=erp.username,
-                password=erp.password.reveal(),
-                price_codes=erp.price_codes,
+            totvs_moda_settings(
+                settings.erp,
                 page_sizes=PageSizes(
                     colors=20,
                     grid=5,

@@ -232,6 +232,9 @@ class FakeSyncRunLog:
         self.finished.append(copy.deepcopy(run))
         self.journal.append(f"run finish {run.stream}")
 
+    async def fail_interrupted(self, at: datetime) -> int:
+        return 0
+
 
 class RecordingProgress:
     """Records ``(stream, pages so far, rows read so far, total_items)`` per page."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.locks import stream_lock_key
 from adapters.postgres.tables import sync_run_rejections, sync_runs
-from domain.sync import SyncRun
+from domain.sync import RunStatus, Stream, SyncRun
+
+INTERRUPTED = "interrupted: the worker stopped before the run finished"
 
 
 class PostgresSyncRunLog:
@@ -52,6 +56,38 @@ class PostgresSyncRunLog:
                         for seq, r in enumerate(run.rejections)
                     ],
                 )
+
+    async def fail_interrupted(self, at: datetime) -> int:
+        """Fail the ``running`` runs of every stream whose run lock is free right now.
+
+        The sync holds its stream's advisory lock for its whole transaction, so a free lock means
+        nobody runs that stream and its ``running`` records are left over from a dead worker. Each
+        stream is checked in a short transaction of its own that holds the lock while it updates,
+        so no new run of that stream can start in between. Running records of a stream this
+        version does not know are left alone.
+        """
+        running = sync_runs.c.status == RunStatus.RUNNING.value
+        async with self._engine.connect() as connection:
+            names = (
+                await connection.execute(select(sync_runs.c.stream).where(running).distinct())
+            ).scalars()
+            streams = [Stream(name) for name in names if name in _STREAM_NAMES]
+        closed = 0
+        for stream in streams:
+            async with self._engine.begin() as connection:
+                key = stream_lock_key(stream)
+                if not await connection.scalar(select(func.pg_try_advisory_xact_lock(key))):
+                    continue
+                result = await connection.execute(
+                    update(sync_runs)
+                    .where(running, sync_runs.c.stream == stream.value)
+                    .values(status=RunStatus.FAILED.value, finished_at=at, error=INTERRUPTED)
+                )
+                closed += result.rowcount
+        return closed
+
+
+_STREAM_NAMES = frozenset(stream.value for stream in Stream)
 
 
 def _columns(run: SyncRun) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, literal, select, text, tuple_
@@ -12,8 +12,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import sync_run_rejections, sync_runs
-from application.sync.status import RunFilter, RunPage, StreamStatus
+from application.sync.status import InvalidPageCursor, RunFilter, RunPage, StreamStatus
 from domain.sync import Rejection, RunCounts, RunMode, RunStatus, Stream, SyncRun
+
+#: ``sync_runs.id`` is a bigint identity: ids are 1 .. 2**63 - 1.
+MAX_RUN_ID = 2**63 - 1
+# Years a cursor's start may fall in, in UTC: inside what Python and asyncpg handle either side.
+_YEARS = range(1, 9999)
 
 _HEALTH = {
     RunStatus.SUCCEEDED: "ok",
@@ -65,7 +70,8 @@ class PostgresSyncStatusReader:
 
         ``started_after`` is inclusive and ``started_before`` exclusive.
 
-        :raises ValueError: when ``after`` is not a cursor this returned, or ``limit`` < 1.
+        :raises InvalidPageCursor: when ``after`` is not a cursor this returned.
+        :raises ValueError: when ``limit`` < 1.
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -83,6 +89,9 @@ class PostgresSyncStatusReader:
         return RunPage(items, encode_cursor(last["started_at"], last["id"]))
 
     async def run(self, run_id: int) -> SyncRun | None:
+        """None for an unknown id, an out-of-range one included."""
+        if not 1 <= run_id <= MAX_RUN_ID:
+            return None
         async with self._engine.connect() as connection:
             row = (
                 (await connection.execute(select(sync_runs).where(sync_runs.c.id == run_id)))
@@ -106,14 +115,23 @@ def encode_cursor(started_at: datetime, run_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """:raises ValueError: when ``cursor`` was not made by :func:`encode_cursor`."""
+    """The position in ``cursor``, checked so that nothing a client makes up reaches the database.
+
+    :raises InvalidPageCursor: unless ``cursor`` is exactly what :func:`encode_cursor` makes of
+        an aware start (years 1..9998 in UTC) and an id in 1..``MAX_RUN_ID``.
+    """
+    invalid = InvalidPageCursor(f"invalid page cursor {cursor!r}")
     try:
-        started, run_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        decoded = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
+        started, run_id = decoded.decode().split("|")
         position = datetime.fromisoformat(started), int(run_id)
-    except (binascii.Error, UnicodeError, ValueError):
-        raise ValueError(f"invalid page cursor {cursor!r}") from None
-    if position[0].tzinfo is None:
-        raise ValueError(f"invalid page cursor {cursor!r}")
+        utc = position[0].astimezone(UTC) if position[0].tzinfo is not None else None
+    except (binascii.Error, UnicodeError, ValueError, OverflowError):
+        raise invalid from None
+    if utc is None or utc.year not in _YEARS or not 1 <= position[1] <= MAX_RUN_ID:
+        raise invalid
+    if encode_cursor(*position) != cursor:
+        raise invalid
     return position
 
 

@@ -49,6 +49,7 @@ class TokenProvider:
         self._monotonic = monotonic
         self._token: _Token | None = None
         self._refresh: str | None = None
+        self._issued: tuple[str, ...] = ()
         self._lock = asyncio.Lock()
 
     async def get(self) -> str:
@@ -64,6 +65,13 @@ class TokenProvider:
             token = await self._obtain()
             self._token, self._refresh = token, token.refresh
             return token.access
+
+    def secrets(self) -> tuple[str, ...]:
+        """The access and refresh tokens of the latest two grants, dropped or expired ones included.
+
+        An answer to a request sent with the previous token may still arrive after a renewal.
+        """
+        return self._issued
 
     def invalidate(self, access: str) -> None:
         """Forget ``access`` (the ERP refused it); a newer token is kept."""
@@ -97,4 +105,6 @@ class TokenProvider:
     def _keep(self, answer: TokenResponse) -> _Token:
         lifetime = answer.expires_in if answer.expires_in else DEFAULT_LIFETIME
         expires_at = self._monotonic() + max(lifetime - EXPIRY_MARGIN, 0.0)
+        issued = tuple(t for t in (answer.access_token, answer.refresh_token) if t)
+        self._issued = (*issued, *self._issued[:2])
         return _Token(answer.access_token, answer.refresh_token, expires_at)

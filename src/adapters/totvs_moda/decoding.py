@@ -22,13 +22,16 @@ _MAX_CACHED_TIMES = 20_000
 
 class Envelope(msgspec.Struct, Generic[R], rename="camel", gc=False):
     items: list[R] | None = None
-    has_next: bool = False
+    has_next: bool | None = None
     total_pages: int | None = None
+    total_items: int | None = None
 
 
 class DecodedPage(NamedTuple):
+    """A page with the paging fields the ERP sent; ``has_next`` is None when it sent none."""
+
     page: Page
-    has_next: bool
+    has_next: bool | None
     total_pages: int | None
     rows: int
 
@@ -77,7 +80,7 @@ class PageDecoder(Generic[R]):
         top = self._map(rows, records, rejections, None)
         if rejections:  # perhaps a required key cased differently: retry row by row
             return self._tolerant(number, body)
-        page = Page(number, records, rejections, top)
+        page = Page(number, records, rejections, top, envelope.total_items)
         return DecodedPage(page, envelope.has_next, envelope.total_pages, len(rows))
 
     def _map(
@@ -113,5 +116,5 @@ class PageDecoder(Generic[R]):
         records: list[Any] = []
         rejections = loose.rejections
         top = self._map(loose.rows, records, rejections, loose.rejected_max_changed_at)
-        page = Page(number, records, rejections, top)
+        page = Page(number, records, rejections, top, loose.total_items)
         return DecodedPage(page, loose.has_next, loose.total_pages, loose.rows_read)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -157,7 +158,8 @@ class TotvsHttp:
         upstream = read_error_body(reply.body)
         detail = ": ".join(p for p in (upstream.code, upstream.message) if p)
         message = f"TOTVS Moda refused {what}: HTTP {status}" + (f": {detail}" if detail else "")
-        raise SourceRejected(self._redact(message), status=status, code=upstream.code)
+        code = None if upstream.code is None else self._redact(upstream.code)
+        raise SourceRejected(self._redact(message), status=status, code=code)
 
     async def _with_retries(self, once: Callable[[], Awaitable[T]], what: str) -> T:
         attempt = 0
@@ -173,9 +175,17 @@ class TotvsHttp:
                 await self._sleep(delay)
 
     def _redact(self, text: str) -> str:
-        for secret in self._settings.secrets():
-            text = text.replace(secret, "***")
-        return text
+        """Mask every credential and known token in one pass, longest first.
+
+        One pass matters: masking secrets one after another would leave the tail of a secret that
+        contains a shorter one (``ponte-secret`` around ``ponte`` would become ``***-secret``).
+        """
+        secrets = {*self._settings.secrets(), *self._tokens.secrets()}
+        secrets.discard("")
+        if not secrets:
+            return text
+        ordered = sorted(secrets, key=len, reverse=True)
+        return re.sub("|".join(map(re.escape, ordered)), "***", text)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:

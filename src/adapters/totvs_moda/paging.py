@@ -21,15 +21,18 @@ async def read_pages(
 
     When page 1 states ``totalPages``, pages 2..totalPages are fetched with at most
     ``concurrency`` requests in flight or waiting to be consumed, so at most that many pages sit in
-    memory. Without ``totalPages`` pages are read one by one until ``hasNext`` is false, a page is
-    short or empty. Reading stops at once when page 1 says ``hasNext`` is false.
+    memory. Without ``totalPages`` pages are read one by one until a page is empty or says
+    ``hasNext`` is false. A page shorter than ``page_size`` ends the read only when the ERP does not
+    say ``hasNext``: an ERP that caps the page size below ours sends short pages with ``hasNext``
+    true, and stopping there would truncate the read. Reading stops at once when page 1 says
+    ``hasNext`` is false.
 
     :raises SourceError: when the read would need more than ``max_pages`` pages (a runaway read is
         refused rather than silently truncated, which would move the cursor past unread rows).
     """
     first = await fetch(1)
     yield first
-    if not first.has_next or first.rows == 0:
+    if first.has_next is False or first.rows == 0:
         return
     if first.total_pages is None:
         async for page in _sequential(fetch, first, page_size, max_pages):
@@ -49,12 +52,20 @@ async def _sequential(
     max_pages: int,
 ) -> AsyncIterator[DecodedPage]:
     number = 1
-    while page.has_next and page.rows >= page_size:
+    while _more_after(page, page_size):
         if number >= max_pages:
             raise SourceError(f"read still has pages after the cap of {max_pages}")
         number += 1
         page = await fetch(number)
         yield page
+
+
+def _more_after(page: DecodedPage, page_size: int) -> bool:
+    if page.rows == 0:
+        return False
+    if page.has_next is None:
+        return page.rows >= page_size
+    return page.has_next
 
 
 async def _concurrent(

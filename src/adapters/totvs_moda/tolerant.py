@@ -27,8 +27,10 @@ class LoosePage(NamedTuple, Generic[R]):
     #: Rows that could not be converted, and the latest change time read among them.
     rejections: list[Rejection]
     rejected_max_changed_at: datetime | None
-    has_next: bool
+    #: None when the ERP did not say.
+    has_next: bool | None
     total_pages: int | None
+    total_items: int | None
     rows_read: int
 
 
@@ -44,9 +46,9 @@ def read_loosely(spec: StreamSpec[R], body: bytes) -> LoosePage[R]:
     except msgspec.DecodeError as error:
         raise MalformedBody(str(error)) from error
     if isinstance(data, list):
-        items, meta = data, _Meta(has_next=False)
+        items, meta, total_items = data, _Meta(has_next=False), None
     elif isinstance(data, dict):
-        items, meta = lookup(data, "items") or [], _meta(data)
+        items, meta, total_items = lookup(data, "items") or [], _meta(data), _total_items(data)
     else:
         raise MalformedBody("page body is neither an object nor an array")
     if not isinstance(items, list):
@@ -63,7 +65,9 @@ def read_loosely(spec: StreamSpec[R], body: bytes) -> LoosePage[R]:
             at = _changed(item, spec.changed_field)
             if at is not None and (top is None or at > top):
                 top = at
-    return LoosePage(rows, rejections, top, bool(meta.has_next), meta.total_pages, len(items))
+    return LoosePage(
+        rows, rejections, top, meta.has_next, meta.total_pages, total_items, len(items)
+    )
 
 
 def _convert(row_type: type[R], item: Any) -> R:
@@ -90,3 +94,11 @@ def _meta(data: dict[str, Any]) -> _Meta:
         return msgspec.convert(present, _Meta, strict=False)
     except msgspec.ValidationError as error:
         raise MalformedBody(f"unreadable paging fields: {error}") from error
+
+
+def _total_items(data: dict[str, Any]) -> int | None:
+    """Only for progress display, so an unreadable value is dropped rather than failing the page."""
+    try:
+        return msgspec.convert(lookup(data, "totalItems"), int | None, strict=False)
+    except msgspec.ValidationError:
+        return None

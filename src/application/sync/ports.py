@@ -103,6 +103,14 @@ class SyncRunLog(Protocol):
 
     async def finish(self, run: SyncRun) -> None: ...
 
+    async def fail_interrupted(self, at: datetime) -> int:
+        """Mark as failed the runs still ``running`` whose stream nobody is running now.
+
+        A worker killed mid-run leaves its run record ``running``; call this at worker start.
+        Returns how many runs it closed.
+        """
+        ...
+
 
 class SyncProgress(Protocol):
     """Observes a run as pages arrive (the CLI draws a progress bar with it)."""

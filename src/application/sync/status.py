@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.errors import PonteError
 from domain.sync import RunMode, RunStatus, Stream, SyncRun
+
+
+class InvalidPageCursor(PonteError):
+    """A page cursor this API did not hand out (or one from another filter)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,7 @@ class SyncStatusReader(Protocol):
     async def streams(self) -> list[StreamStatus]: ...
 
     async def runs(self, filter: RunFilter, *, limit: int, after: str | None) -> RunPage:
-        """Runs newest first. :raises ValueError: when ``after`` is not a cursor this returned."""
+        """Runs newest first. :raises InvalidPageCursor: when ``after`` is not one it returned."""
         ...
 
     async def run(self, run_id: int) -> SyncRun | None:

@@ -29,8 +29,9 @@ class SyncReport:
 class SyncCatalog:
     """Run the requested streams stage by stage; streams of one stage run concurrently.
 
-    When a stream fails, later stages are held back for this pass (their data would reference
-    records that did not arrive); the next pass retries everything from the saved cursors.
+    When a stream fails, or is skipped because another pass is running it, later stages are held
+    back for this pass (their data would reference records that did not arrive); the next pass
+    retries everything from the saved cursors.
     """
 
     def __init__(self, sync_stream: SyncStream) -> None:
@@ -50,5 +51,6 @@ class SyncCatalog:
                 *(self._sync_stream(SyncStreamCommand(stream=s, full=command.full)) for s in wanted)
             )
             report.runs.extend(runs)
-            failed = any(run.status == RunStatus.FAILED for run in runs)
+            # A skipped stream is running in another pass: what depends on it waits too.
+            failed = any(run.status in (RunStatus.FAILED, RunStatus.SKIPPED) for run in runs)
         return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +38,7 @@ class SyncPolicy:
     unchanged rows are skipped.
     """
 
-    lookback: timedelta = timedelta(seconds=30)
+    lookback: timedelta
 
 
 class SyncStream:
@@ -65,42 +66,51 @@ class SyncStream:
         self._progress = progress
 
     async def __call__(self, command: SyncStreamCommand) -> SyncRun:
-        stream = command.stream
-        async with self._transactions.begin() as session:
-            if not await session.try_lock(stream):
-                mode = RunMode.FULL if command.full else RunMode.INCREMENTAL
-                run = SyncRun(None, stream, mode, self._clock.now())
-                run.skip(self._clock.now())
-                return await self._record_skipped(run)
-            cursor = await session.cursor(stream)
-            full = command.full or cursor.position is None
-            run = await self._runs.start(
-                SyncRun(
-                    None,
-                    stream,
-                    RunMode.FULL if full else RunMode.INCREMENTAL,
-                    self._clock.now(),
-                    cursor_before=cursor.position,
-                )
-            )
-            try:
-                since = None if full else cursor.window_start(self._policy.lookback)
-                seen = await self._pull(session, run, since)
-                merged = await session.merge(stream)
-                run.counts.inserted, run.counts.updated = merged.inserted, merged.updated
-                run.counts.unchanged = merged.unchanged
-                after = cursor.advanced_to(seen)
-                await session.save_cursor(after)
-                await session.commit()
-            except Exception as error:
-                if not isinstance(error, SourceError):
-                    log.exception("sync of %s failed", stream)
-                run.fail(self._clock.now(), _describe(error))
-                await self._runs.finish(run)
-                return run
-        run.succeed(self._clock.now(), after.position)
+        mode = RunMode.FULL if command.full else RunMode.INCREMENTAL
+        run = SyncRun(None, command.stream, mode, self._clock.now())
+        try:
+            async with self._transactions.begin() as session:
+                if await session.try_lock(command.stream):
+                    await self._run(session, run, full=command.full)
+                else:
+                    run.skip(self._clock.now())
+        except BaseException as error:
+            await self._record_failure(run, error)
+            if not isinstance(error, Exception):
+                raise  # cancelled (job timeout, shutdown): recorded, then let it propagate
+            return run
+        # Recorded after the transaction ends: no second connection while holding the first.
+        if run.id is None:
+            run.id = (await self._runs.start(run)).id
         await self._runs.finish(run)
         return run
+
+    async def _run(self, session: SyncSession, run: SyncRun, *, full: bool) -> None:
+        cursor = await session.cursor(run.stream)
+        full = full or cursor.position is None
+        run.mode = RunMode.FULL if full else RunMode.INCREMENTAL
+        run.cursor_before = cursor.position
+        run.id = (await self._runs.start(run)).id
+        since = None if full else cursor.window_start(self._policy.lookback)
+        seen = await self._pull(session, run, since)
+        merged = await session.merge(run.stream)
+        run.counts.inserted, run.counts.updated = merged.inserted, merged.updated
+        run.counts.unchanged = merged.unchanged
+        after = cursor.advanced_to(seen)
+        await session.save_cursor(after)
+        await session.commit()
+        run.succeed(self._clock.now(), after.position)
+
+    async def _record_failure(self, run: SyncRun, error: BaseException) -> None:
+        if isinstance(error, Exception) and not isinstance(error, SourceError):
+            log.error("sync of %s failed", run.stream, exc_info=error)
+        run.fail(self._clock.now(), _describe(error))
+        try:
+            if run.id is None:
+                run.id = (await asyncio.shield(self._runs.start(run))).id
+            await asyncio.shield(self._runs.finish(run))
+        except Exception:
+            log.exception("could not record the failed run of %s", run.stream)
 
     async def _pull(
         self, session: SyncSession, run: SyncRun, since: datetime | None
@@ -120,12 +130,12 @@ class SyncStream:
             self._progress.on_page(run, page.total_items)
         return seen
 
-    async def _record_skipped(self, run: SyncRun) -> SyncRun:
-        started = await self._runs.start(run)
-        await self._runs.finish(started)
-        return started
-
 
 def _describe(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return f"{type(error).__name__}: {text}"[:2000]
+    """What operators see on the run: the ERP's own words, never internals (SQL, paths)."""
+    name = type(error).__name__
+    if isinstance(error, SourceError):
+        return f"{name}: {str(error) or name}"[:2000]
+    if not isinstance(error, Exception):
+        return f"interrupted ({name})"
+    return f"internal error ({name}); see the worker log"

@@ -12,10 +12,12 @@ from http import HTTPStatus
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from application.sync.reset_stream import StreamBusy
+from application.sync.status import InvalidPageCursor
 from domain.errors import PonteError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,15 @@ def _domain_validation(request: Request[Any, Any, Any], exc: ValidationError) ->
     return problem_response(request, 422, "domain-validation", str(exc), errors)
 
 
+def _bad_cursor(request: Request[Any, Any, Any], exc: InvalidPageCursor) -> Response[Problem]:
+    errors = [FieldError(field="cursor", message="not a cursor this API returned")]
+    return problem_response(request, 400, "validation", "The request is invalid.", errors)
+
+
+def _busy(request: Request[Any, Any, Any], exc: StreamBusy) -> Response[Problem]:
+    return problem_response(request, 409, "stream-busy", str(exc))
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -101,7 +112,9 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http,
     ProblemError: _problem,
     ValidationError: _domain_validation,
+    InvalidPageCursor: _bad_cursor,
+    StreamBusy: _busy,
     Exception: _unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "Problem", "ProblemError"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "Problem", "ProblemError"]

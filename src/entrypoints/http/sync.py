@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
@@ -11,12 +11,14 @@ from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from application.sync.reset_stream import ResetStream, ResetStreamCommand, StreamBusy
+from application.sync.reset_stream import ResetStream, ResetStreamCommand
 from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
 from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
 from entrypoints.http.problems import FieldError, ProblemError
 
 MAX_PAGE_SIZE = 100
+#: Ids are PostgreSQL bigints.
+MAX_ID = 2**63 - 1
 
 
 class RejectionOut(msgspec.Struct):
@@ -102,6 +104,33 @@ def _stream_out(s: StreamStatus) -> StreamOut:
     )
 
 
+AWARE = "ISO 8601 date-time with a UTC offset, e.g. 2026-11-23T12:00:00Z"
+
+
+def _aware(field: str, value: datetime | None) -> datetime | None:
+    """A filter instant: must carry an offset and fall in years 1–9998 (as UTC).
+
+    :raises ProblemError: 400 naming ``field``.
+    """
+    if value is None:
+        return None
+    try:
+        if value.tzinfo is None:
+            raise ValueError("needs a UTC offset, e.g. 2026-11-23T12:00:00Z")
+        utc = value.astimezone(UTC)
+        if not 1 <= utc.year <= 9998:
+            raise ValueError("is out of range")
+    except (ValueError, OverflowError) as error:
+        message = str(error) if isinstance(error, ValueError) else "is out of range"
+        raise ProblemError(
+            400,
+            "validation",
+            "The request is invalid.",
+            errors=[FieldError(field=field, message=message)],
+        ) from None
+    return utc
+
+
 class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]
@@ -133,8 +162,8 @@ class SyncController(Controller):
         stream: FromQuery[Stream | None] = None,
         status: FromQuery[RunStatus | None] = None,
         mode: FromQuery[RunMode | None] = None,
-        started_after: FromQuery[datetime | None] = None,
-        started_before: FromQuery[datetime | None] = None,
+        started_after: Annotated[datetime | None, QueryParameter(description=AWARE)] = None,
+        started_before: Annotated[datetime | None, QueryParameter(description=AWARE)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> RunsOut:
@@ -142,18 +171,10 @@ class SyncController(Controller):
             stream=stream,
             status=status,
             mode=mode,
-            started_after=started_after,
-            started_before=started_before,
+            started_after=_aware("started_after", started_after),
+            started_before=_aware("started_before", started_before),
         )
-        try:
-            page = await reader.runs(run_filter, limit=limit, after=cursor)
-        except ValueError:
-            raise ProblemError(
-                400,
-                "validation",
-                "The request is invalid.",
-                errors=[FieldError(field="cursor", message="not a cursor this API returned")],
-            ) from None
+        page = await reader.runs(run_filter, limit=limit, after=cursor)
         return RunsOut(items=[_run_out(r) for r in page.items], next_cursor=page.next_cursor)
 
     @get("/runs/{run_id:int}", summary="One sync run", description="A run with its rejected rows.")
@@ -180,7 +201,4 @@ class SyncController(Controller):
     )
     @inject
     async def reset(self, stream: FromPath[Stream], reset: FromDishka[ResetStream]) -> None:
-        try:
-            await reset(ResetStreamCommand(stream=stream))
-        except StreamBusy as busy:
-            raise ProblemError(409, "stream-busy", str(busy)) from None
+        await reset(ResetStreamCommand(stream=stream))

@@ -121,6 +121,16 @@ async def test_every_stream_reconciles_with_the_sandbox(sandbox: RunningSandbox)
     } == expected_future
 
 
+async def test_every_page_says_how_many_rows_the_whole_read_returns(
+    sandbox: RunningSandbox,
+) -> None:
+    async with TotvsModaCatalogSource(settings_for(sandbox)) as source:
+        pages = [page async for page in source.read(Stream.PRODUCTS, None)]
+
+    assert len(pages) > 1
+    assert {page.total_items for page in pages} == {250}
+
+
 async def test_incremental_reads_see_only_what_changed(sandbox: RunningSandbox) -> None:
     catalog = sandbox.catalog
     async with TotvsModaCatalogSource(settings_for(sandbox)) as source:

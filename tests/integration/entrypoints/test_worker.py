@@ -63,3 +63,23 @@ async def test_a_queued_sync_job_runs_the_requested_streams(sync_env) -> None:  
     assert result == {"runs": {"colors": "succeeded", "sizes": "succeeded"}, "held_back": []}
     streams = await sync_env.conn.fetch("SELECT DISTINCT stream FROM sync_runs")
     assert {r["stream"] for r in streams} == {"colors", "sizes"}
+
+
+async def test_a_starting_worker_closes_runs_a_killed_worker_left_running(sync_env) -> None:  # type: ignore[no-untyped-def]
+    await sync_env.conn.execute(
+        "INSERT INTO sync_runs (stream, mode, status, started_at) "
+        "VALUES ('prices', 'incremental', 'running', now() - interval '1 hour')"
+    )
+    worker = create_worker(
+        sync_env.settings, sync_env.container, burst=True, handle_signals=False, poll_delay=0.05
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+    status, error = await sync_env.conn.fetchrow(
+        "SELECT status, error FROM sync_runs WHERE stream = 'prices'"
+    )
+    assert status == "failed"
+    assert error.startswith("interrupted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.sync_runs import PostgresSyncRunLog
+from adapters.postgres.sync_runs import INTERRUPTED, PostgresSyncRunLog
 from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
 from domain.sync import Rejection, RunCounts, RunMode, RunStatus, Stream, SyncRun
@@ -88,3 +88,65 @@ async def test_finishing_a_run_never_started_is_refused(engine: AsyncEngine) -> 
 
 async def test_an_unknown_run_is_none(engine: AsyncEngine) -> None:
     assert await PostgresSyncStatusReader(engine).run(404) is None
+
+
+async def test_fail_interrupted_closes_the_running_runs_nobody_holds(engine: AsyncEngine) -> None:
+    runs, reader = PostgresSyncRunLog(engine), PostgresSyncStatusReader(engine)
+    orphans = [await runs.start(SyncRun(None, Stream.PRICES, RunMode.FULL, at(m))) for m in (0, 1)]
+    done = await runs.start(SyncRun(None, Stream.COSTS, RunMode.FULL, at(0)))
+    done.succeed(at(1), at(0))
+    await runs.finish(done)
+
+    assert await runs.fail_interrupted(at(5)) == 2
+
+    for orphan in orphans:
+        assert orphan.id is not None
+        stored = await reader.run(orphan.id)
+        assert stored is not None
+        assert (stored.status, stored.finished_at, stored.error) == (
+            RunStatus.FAILED,
+            at(5),
+            INTERRUPTED,
+        )
+    assert done.id is not None
+    untouched = await reader.run(done.id)
+    assert untouched is not None
+    assert (untouched.status, untouched.finished_at) == (RunStatus.SUCCEEDED, at(1))
+    # Its lock was only held for the update: a sync can take it straight away.
+    async with PostgresSyncTransactions(engine).begin() as session:
+        assert await session.try_lock(Stream.PRICES)
+
+
+async def test_fail_interrupted_leaves_a_run_whose_stream_is_locked(engine: AsyncEngine) -> None:
+    runs, reader = PostgresSyncRunLog(engine), PostgresSyncStatusReader(engine)
+
+    async with PostgresSyncTransactions(engine).begin() as session:
+        assert await session.try_lock(Stream.PRICES)
+        alive = await runs.start(SyncRun(None, Stream.PRICES, RunMode.FULL, at(0)))
+        orphan = await runs.start(SyncRun(None, Stream.COLORS, RunMode.FULL, at(0)))
+
+        assert await runs.fail_interrupted(at(5)) == 1
+
+        assert alive.id is not None
+        assert orphan.id is not None
+        still = await reader.run(alive.id)
+        assert still is not None
+        assert (still.status, still.finished_at, still.error) == (RunStatus.RUNNING, None, None)
+        closed = await reader.run(orphan.id)
+        assert closed is not None
+        assert closed.status == RunStatus.FAILED
+
+    # Once the sync transaction is gone, so is whoever was running the stream.
+    assert await runs.fail_interrupted(at(6)) == 1
+    gone = await reader.run(alive.id)
+    assert gone is not None
+    assert (gone.status, gone.finished_at) == (RunStatus.FAILED, at(6))
+
+
+async def test_fail_interrupted_with_nothing_running_closes_nothing(engine: AsyncEngine) -> None:
+    assert await PostgresSyncRunLog(engine).fail_interrupted(at(0)) == 0
+
+
+@pytest.mark.parametrize("run_id", [0, -1, 2**63, 10**30])
+async def test_a_run_id_outside_the_id_range_is_none(engine: AsyncEngine, run_id: int) -> None:
+    assert await PostgresSyncStatusReader(engine).run(run_id) is None

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.sync_runs import PostgresSyncRunLog
 from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
-from application.sync.status import RunFilter
+from application.sync.status import InvalidPageCursor, RunFilter
 from domain.sync import Cursor, RunMode, RunStatus, Stream, SyncRun
 from tests.integration.postgres.db import sync
 from tests.integration.postgres.records import at
@@ -123,17 +123,64 @@ async def test_runs_are_filtered(engine: AsyncEngine) -> None:
     assert await minutes(RunFilter(stream=Stream.PRICES, status=RunStatus.FAILED)) == [10]
 
 
+def cursor_of(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+MAX_ID = 2**63 - 1
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
-        "not base64!",
-        base64.urlsafe_b64encode(b"2025-01-01T00:00:00+00:00").decode(),
-        base64.urlsafe_b64encode(b"yesterday|3").decode(),
-        base64.urlsafe_b64encode(b"2025-01-01T00:00:00|3").decode(),
-        base64.urlsafe_b64encode(b"2025-01-01T00:00:00+00:00|three").decode(),
-        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        # not base64, or not the base64 it hands out
+        pytest.param("not base64!", id="not-base64"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|30").rstrip("="), id="unpadded"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|3").replace("M", "M\n", 1), id="junk"),
+        pytest.param("Ä" + cursor_of("2025-01-01T00:00:00+00:00|3")[1:], id="non-ascii"),
+        pytest.param(base64.urlsafe_b64encode(b"\xff\xfe").decode(), id="not-utf8"),
+        # not its format
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00"), id="no-id"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|3|4"), id="extra-part"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|three"), id="id-not-a-number"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00| 3"), id="id-padded"),
+        pytest.param(cursor_of("2025-01-01 00:00:00Z|3"), id="other-iso-spelling"),
+        # an id no run can have
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|0"), id="id-zero"),
+        pytest.param(cursor_of("2025-01-01T00:00:00+00:00|-3"), id="id-negative"),
+        pytest.param(cursor_of(f"2025-01-01T00:00:00+00:00|{MAX_ID + 1}"), id="id-2**63"),
+        pytest.param(cursor_of(f"2025-01-01T00:00:00+00:00|{10**40}"), id="id-huge"),
+        # a start that is no instant, or one outside the years it handles
+        pytest.param(cursor_of("yesterday|3"), id="start-unparseable"),
+        pytest.param(cursor_of("2025-13-01T00:00:00+00:00|3"), id="start-no-such-month"),
+        pytest.param(cursor_of("2025-01-01T00:00:00|3"), id="start-naive"),
+        pytest.param(cursor_of("9999-01-01T00:00:00+00:00|3"), id="start-year-9999"),
+        pytest.param(cursor_of("9998-12-31T23:30:00-01:00|3"), id="start-9999-in-utc"),
+        pytest.param(cursor_of("0001-01-01T00:30:00+01:00|3"), id="start-year-0-in-utc"),
     ],
 )
 async def test_a_cursor_it_did_not_make_is_refused(engine: AsyncEngine, cursor: str) -> None:
-    with pytest.raises(ValueError, match="cursor"):
+    with pytest.raises(InvalidPageCursor, match="cursor"):
         await PostgresSyncStatusReader(engine).runs(RunFilter(), limit=5, after=cursor)
+
+
+@pytest.mark.parametrize(
+    ("cursor", "finds_the_run"),
+    [
+        (cursor_of(f"9998-12-31T23:59:59.999999+00:00|{MAX_ID}"), True),
+        (cursor_of("0001-01-01T00:00:00+00:00|1"), False),
+    ],
+)
+async def test_cursors_at_the_edges_of_the_range_reach_the_database_safely(
+    engine: AsyncEngine, cursor: str, finds_the_run: bool
+) -> None:
+    run = await record(engine, Stream.PRICES, 0, RunStatus.SUCCEEDED)
+
+    page = await PostgresSyncStatusReader(engine).runs(RunFilter(), limit=5, after=cursor)
+
+    assert [r.id for r in page.items] == ([run.id] if finds_the_run else [])
+
+
+async def test_limit_below_one_is_refused(engine: AsyncEngine) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        await PostgresSyncStatusReader(engine).runs(RunFilter(), limit=0, after=None)

@@ -67,20 +67,36 @@ async def test_unexpected_error_is_recorded_as_failed_and_logged(
         run = await world.sync_stream()(COLORS)
 
     assert run.status is RunStatus.FAILED
-    assert run.error == "RuntimeError: boom"
+    # Operators see the kind of failure; the details (SQL, paths…) stay in the log.
+    assert run.error == "internal error (RuntimeError); see the worker log"
+    assert "boom" not in run.error
     assert world.transactions.commits == 0
     assert world.transactions.rows(Stream.COLORS) == [color("01", at(5))]
     assert world.transactions.cursors[Stream.COLORS] == at(5)
     assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [RuntimeError]
 
 
-async def test_an_error_without_a_message_is_named_by_its_type() -> None:
+async def test_a_source_error_without_a_message_is_named_by_its_type() -> None:
     world = world_with_history()
-    world.source.fail(Stream.COLORS, KeyError())
+    world.source.fail(Stream.COLORS, SourceUnavailable(""))
 
     run = await world.sync_stream()(COLORS)
 
-    assert run.error == "KeyError: KeyError"
+    assert run.error == "SourceUnavailable: SourceUnavailable"
+
+
+async def test_a_cancelled_run_is_recorded_as_failed_and_the_cancellation_propagates() -> None:
+    world = world_with_history()
+    world.source.fail(Stream.COLORS, asyncio.CancelledError(), after_pages=1)
+
+    with pytest.raises(asyncio.CancelledError):
+        await world.sync_stream()(COLORS)
+
+    [finished] = world.runs.finished
+    assert finished.status is RunStatus.FAILED
+    assert finished.error == "interrupted (CancelledError)"
+    assert world.transactions.commits == 0
+    assert world.transactions.cursors[Stream.COLORS] == at(5)
 
 
 async def test_a_failed_run_leaves_the_stream_unlocked_for_the_next_run() -> None:

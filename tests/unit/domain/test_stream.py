@@ -1,6 +1,6 @@
 import pytest
 
-from domain.sync import STAGES, Stream, in_dependency_order
+from domain.sync import STAGES, Stream
 
 
 @pytest.mark.parametrize("name", ["production_orders", "production-orders"])
@@ -33,11 +33,3 @@ def test_products_come_after_their_reference_data_and_before_balances() -> None:
         assert stage_of[reference] < stage_of[Stream.PRODUCTS]
     for dependent in (Stream.BALANCES, Stream.PRICES, Stream.COSTS, Stream.PRODUCTION_ORDERS):
         assert stage_of[Stream.PRODUCTS] < stage_of[dependent]
-
-
-def test_in_dependency_order_sorts_any_subset() -> None:
-    assert in_dependency_order({Stream.PRICES, Stream.COLORS, Stream.PRODUCTS}) == [
-        Stream.COLORS,
-        Stream.PRODUCTS,
-        Stream.PRICES,
-    ]

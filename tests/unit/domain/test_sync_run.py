@@ -50,13 +50,3 @@ def test_skip_records_the_end() -> None:
     run.skip(at(3))
 
     assert (run.status, run.finished_at) == (RunStatus.SKIPPED, at(3))
-
-
-def test_run_counts_add_sums_field_by_field() -> None:
-    total = RunCounts(pages=1, read=2, inserted=3, updated=4, unchanged=5, rejected=6)
-    more = RunCounts(pages=10, read=20, inserted=30, updated=40, unchanged=50, rejected=60)
-
-    total.add(more)
-
-    assert total == RunCounts(pages=11, read=22, inserted=33, updated=44, unchanged=55, rejected=66)
-    assert more == RunCounts(pages=10, read=20, inserted=30, updated=40, unchanged=50, rejected=60)

@@ -52,12 +52,18 @@ def token_body(
     return body
 
 
-def envelope(items: list[Any], *, page_total: int = 1, has_next: bool = False) -> dict[str, Any]:
+def envelope(
+    items: list[Any],
+    *,
+    page_total: int = 1,
+    has_next: bool = False,
+    total_items: int | None = None,
+) -> dict[str, Any]:
     return {
         "count": len(items),
         "totalPages": page_total,
         "hasNext": has_next,
-        "totalItems": len(items),
+        "totalItems": len(items) if total_items is None else total_items,
         "items": items,
     }
 

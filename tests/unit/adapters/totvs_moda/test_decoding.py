@@ -36,12 +36,35 @@ def decode_products(items: list[Any], **page: Any) -> Any:
 
 
 def test_a_clean_page_decodes_with_its_paging_fields() -> None:
-    decoded = decode_products([product(1), product(2)], page_total=5, has_next=True)
+    decoded = decode_products([product(1), product(2)], page_total=5, has_next=True, total_items=9)
 
     assert decoded.page.number == 7
     assert [sku.product_code for sku in decoded.page.records] == [1, 2]
     assert (decoded.has_next, decoded.total_pages, decoded.rows) == (True, 5, 2)
+    assert decoded.page.total_items == 9
     assert decoded.page.rejections == []
+
+
+@pytest.mark.parametrize("tolerant", [False, True])
+def test_paging_fields_the_erp_leaves_out_are_unknown(tolerant: bool) -> None:
+    row = product(1, productCode="x") if tolerant else product(1)  # a bad row forces the slow path
+    body = msgspec.json.encode({"items": [row]})
+
+    decoded = PageDecoder(ProductsSpec(1000, (1,))).decode(1, body)
+
+    assert (decoded.has_next, decoded.total_pages, decoded.page.total_items) == (None, None, None)
+    assert len(decoded.page.rejections) == int(tolerant)
+
+
+def test_the_slow_path_keeps_total_items_and_drops_an_unreadable_one() -> None:
+    decoder = PageDecoder(ProductsSpec(1000, (1,)))
+    bad_row = product(2, productCode="x")
+
+    kept = decoder.decode(1, msgspec.json.encode(envelope([product(1), bad_row], total_items=40)))
+    dropped = decoder.decode(1, msgspec.json.encode({"items": [product(1)], "totalItems": "lots"}))
+
+    assert (kept.page.total_items, len(kept.page.rejections)) == (40, 1)
+    assert (dropped.page.total_items, len(dropped.page.records)) == (None, 1)
 
 
 def test_naive_erp_times_become_sao_paulo_aware() -> None:
@@ -150,10 +173,10 @@ def test_a_bare_array_or_odd_paging_fields_are_tolerated() -> None:
     bare = decoder.decode(1, msgspec.json.encode([product(1), product(2)]))
     assert (len(bare.page.records), bare.has_next, bare.total_pages) == (2, False, None)
 
-    odd = decoder.decode(
-        1, msgspec.json.encode({"Items": [product(1)], "HasNext": "true", "TotalPages": "3"})
-    )
+    odd_body = {"Items": [product(1)], "HasNext": "true", "TotalPages": "3", "TotalItems": "21"}
+    odd = decoder.decode(1, msgspec.json.encode(odd_body))
     assert (len(odd.page.records), odd.has_next, odd.total_pages) == (1, True, 3)
+    assert odd.page.total_items == 21
 
 
 @pytest.mark.parametrize(

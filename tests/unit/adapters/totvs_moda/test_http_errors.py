@@ -17,6 +17,7 @@ from tests.unit.adapters.totvs_moda.conftest import (
     TOKEN_URL,
     Sleeps,
     api,
+    make_settings,
     token_body,
 )
 
@@ -37,7 +38,7 @@ def searches(mocked: aioresponses) -> int:
 
 @pytest.fixture(autouse=True)
 def logged_in(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, payload=token_body("tok-SECRET-1"), repeat=True)
+    mocked.post(TOKEN_URL, payload=token_body("tok-SECRET-1", refresh="ref-SECRET-1"), repeat=True)
 
 
 @pytest.mark.parametrize(
@@ -148,11 +149,18 @@ def everything_said_about(error: BaseException) -> str:
     return "".join(traceback.format_exception(error)) + repr(error) + repr(error.args)
 
 
+ECHOES_EVERYTHING = (
+    b'{"code":"X","message":"bad Bearer tok-SECRET-1 (refresh ref-SECRET-1),'
+    b' you sent cid-S3CRET, pw-S3CRET, csecret-S3CRET and apikey-S3CRET"}'
+)
+
+
 @pytest.mark.parametrize(
     "failure",
     [
-        {"status": 400, "body": b'{"code":"X","message":"you sent pw-S3CRET and csecret-S3CRET"}'},
-        {"status": 500},
+        {"status": 400, "body": ECHOES_EVERYTHING},
+        {"status": 401, "body": ECHOES_EVERYTHING},
+        {"status": 500, "body": ECHOES_EVERYTHING},
         {"exception": aiohttp.ClientConnectionError("refused")},
     ],
 )
@@ -165,5 +173,38 @@ async def test_errors_never_carry_credentials_or_tokens(
         await http.call(REQUEST, as_json)
 
     said = everything_said_about(caught.value)
-    for secret in (*SECRETS, "tok-SECRET-1"):
+    for secret in (*SECRETS, "tok-SECRET-1", "ref-SECRET-1"):
         assert secret not in said
+
+
+async def test_an_upstream_code_echoing_a_token_is_redacted_too(
+    http: TotvsHttp, mocked: aioresponses
+) -> None:
+    mocked.post(SEARCH, status=400, body=b'{"code":"tok-SECRET-1","message":"no"}')
+
+    with pytest.raises(SourceRejected) as caught:
+        await http.call(REQUEST, as_json)
+
+    assert caught.value.code == "***"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "echoed"),
+    [
+        ({"client_id": "ponte", "client_secret": "ponte-secret"}, "ponte-secret"),
+        ({"client_secret": "ponte-secret", "password": "ponte"}, "ponte-secret"),
+        ({"password": "tok-SECRET"}, "tok-SECRET-1"),  # a secret inside the live token
+    ],
+)
+async def test_a_secret_inside_a_longer_one_does_not_leak_the_rest(
+    mocked: aioresponses, sleeps: Sleeps, overrides: dict[str, str], echoed: str
+) -> None:
+    mocked.post(SEARCH, status=400, body=b'{"code":"X","message":"got ' + echoed.encode() + b'!"}')
+    http = TotvsHttp(make_settings(**overrides), sleep=sleeps)
+    try:
+        with pytest.raises(SourceRejected) as caught:
+            await http.call(REQUEST, as_json)
+    finally:
+        await http.aclose()
+
+    assert str(caught.value).endswith("X: got ***!")

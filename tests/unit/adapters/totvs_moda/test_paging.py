@@ -12,7 +12,10 @@ from application.sync.ports import Page, SourceError
 
 
 class FakeSearch:
-    """Serves ``total_rows`` rows in pages of ``page_size``; counts requests in flight."""
+    """Serves ``total_rows`` rows in pages of ``page_size``; counts requests in flight.
+
+    ``says_has_next=False`` leaves ``hasNext`` out of every page.
+    """
 
     def __init__(
         self,
@@ -21,10 +24,12 @@ class FakeSearch:
         *,
         states_total_pages: bool = True,
         has_next_forever: bool = False,
+        says_has_next: bool = True,
     ) -> None:
         self.total_rows, self.page_size = total_rows, page_size
         self.states_total_pages = states_total_pages
         self.has_next_forever = has_next_forever
+        self.says_has_next = says_has_next
         self.requested: list[int] = []
         self.in_flight = 0
         self.most_in_flight = 0
@@ -40,17 +45,25 @@ class FakeSearch:
         try:
             await asyncio.sleep(0.001 * (number % 3))  # complete out of order
             rows = max(0, min(self.page_size, self.total_rows - (number - 1) * self.page_size))
-            has_next = self.has_next_forever or number < self.pages
+            has_next = (
+                (self.has_next_forever or number < self.pages) if self.says_has_next else None
+            )
             total = self.pages if self.states_total_pages else None
             return DecodedPage(Page(number, [0] * rows, [], None), has_next, total, rows)
         finally:
             self.in_flight -= 1
 
 
-async def collect(search: FakeSearch, *, concurrency: int = 4, max_pages: int = 1000) -> list[int]:
-    pages = read_pages(
-        search, page_size=search.page_size, concurrency=concurrency, max_pages=max_pages
-    )
+async def collect(
+    search: FakeSearch,
+    *,
+    concurrency: int = 4,
+    max_pages: int = 1000,
+    page_size: int | None = None,
+) -> list[int]:
+    """Page numbers in arrival order; ``page_size`` is what we ask for (the served size if None)."""
+    asked = search.page_size if page_size is None else page_size
+    pages = read_pages(search, page_size=asked, concurrency=concurrency, max_pages=max_pages)
     return [decoded.page.number async for decoded in pages]
 
 
@@ -100,9 +113,25 @@ async def test_without_total_pages_pages_are_read_in_order_until_has_next_is_fal
     assert search.most_in_flight == 1
 
 
-async def test_without_total_pages_a_short_page_ends_the_read() -> None:
-    search = FakeSearch(total_rows=12, page_size=5, states_total_pages=False, has_next_forever=True)
+async def test_without_total_pages_or_has_next_a_short_page_ends_the_read() -> None:
+    search = FakeSearch(total_rows=12, page_size=5, states_total_pages=False, says_has_next=False)
     assert await collect(search) == [1, 2, 3]
+
+
+async def test_without_total_pages_or_has_next_full_pages_are_followed() -> None:
+    search = FakeSearch(total_rows=10, page_size=5, states_total_pages=False, says_has_next=False)
+    assert await collect(search) == [1, 2, 3]  # page 3 is empty
+
+
+async def test_a_short_page_saying_has_next_does_not_end_the_read() -> None:
+    """The ERP serves 3 rows a page though we asked for 5: every row must still be read."""
+    search = FakeSearch(total_rows=12, page_size=3, states_total_pages=False)
+    assert await collect(search, page_size=5) == [1, 2, 3, 4]
+
+
+async def test_an_empty_page_ends_the_read_even_if_has_next_lies() -> None:
+    search = FakeSearch(total_rows=12, page_size=5, states_total_pages=False, has_next_forever=True)
+    assert await collect(search) == [1, 2, 3, 4]
 
 
 async def test_a_read_beyond_the_page_cap_fails_instead_of_truncating() -> None:
@@ -112,6 +141,10 @@ async def test_a_read_beyond_the_page_cap_fails_instead_of_truncating() -> None:
     with pytest.raises(SourceError, match="cap"):
         await collect(endless, max_pages=10)
     assert len(endless.requested) == 10
+    capped = FakeSearch(total_rows=10**6, page_size=3, states_total_pages=False)
+    with pytest.raises(SourceError, match="cap"):
+        await collect(capped, max_pages=10, page_size=5)
+    assert len(capped.requested) == 10
 
 
 async def test_a_failing_page_cancels_the_others_and_propagates() -> None:

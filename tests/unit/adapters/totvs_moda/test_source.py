@@ -51,8 +51,10 @@ class PagedProducts:
             number = body["page"]
             first = (number - 1) * self.per_page
             items = [product(first + i) for i in range(self.per_page)]
+            total = self.pages * self.per_page
+            has_next = number < self.pages
             return CallbackResult(
-                payload=envelope(items, page_total=self.pages, has_next=number < self.pages)
+                payload=envelope(items, page_total=self.pages, has_next=has_next, total_items=total)
             )
         finally:
             self.in_flight -= 1
@@ -78,8 +80,28 @@ async def test_reads_every_page_with_at_most_n_requests_in_flight(
 
     assert sorted(page.number for page in pages) == list(range(1, 10))
     assert sum(len(page.records) for page in pages) == 27
+    assert {page.total_items for page in pages} == {27}
     assert server.most_in_flight == 2
     assert sorted(body["page"] for body in server.bodies) == list(range(1, 10))
+
+
+async def test_an_erp_capping_the_page_size_without_total_pages_is_read_to_the_end(
+    mocked: aioresponses, sleeps: Sleeps
+) -> None:
+    """We ask for 1000 rows a page, the ERP serves 2 and states only ``hasNext``."""
+
+    async def respond(url: Any, **kwargs: Any) -> CallbackResult:
+        number = msgspec.json.decode(kwargs["data"])["page"]
+        items = [product(2 * number - 1), product(2 * number)]
+        return CallbackResult(payload={"items": items, "hasNext": number < 3, "totalItems": 6})
+
+    mocked.post(SEARCH, callback=respond, repeat=True)
+
+    async with TotvsModaCatalogSource(make_settings(), sleep=sleeps) as source:
+        pages = await read_all(source, Stream.PRODUCTS, None)
+
+    assert [sku.product_code for page in pages for sku in page.records] == [1, 2, 3, 4, 5, 6]
+    assert [page.total_items for page in pages] == [6, 6, 6]
 
 
 async def test_incremental_read_sends_since_as_naive_sao_paulo_time(mocked: aioresponses) -> None:
