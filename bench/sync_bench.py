@@ -90,6 +90,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "bench.sync_child",
                     sandbox_url,
                     str(args.changed),
+                    str(sandbox.pid),
                     env=env,
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.PIPE,
@@ -120,6 +121,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "ceiling_copy_seconds": ceiling["seconds"],
         "ceiling_sku_rows_per_s": skus / ceiling["seconds"],
         "full_to_ceiling_ratio": full["seconds"] / ceiling["seconds"],
+        "full_cpu_seconds": full["cpu"],
         "ceiling_tables": ceiling["tables"],
         "phases": phases,
         "targets": TARGETS,
@@ -202,6 +204,13 @@ def print_summary(r: dict[str, Any]) -> None:
     ]
     for name, value, extra, target, ok in rows:
         print(f"  {mark(ok) if target else '   '}  {name:<36} {value:>10}  {extra:<32} {target}")
+    cpu = r["full_cpu_seconds"]
+    print(
+        f"\n  CPU seconds during the full backfill on {r['machine']['cpus']} CPUs: "
+        f"Ponte {cpu['ponte']:.1f}, sandbox {cpu['sandbox']:.1f}, "
+        f"PostgreSQL and the rest {cpu['postgres_and_other']:.1f} "
+        f"(machine {cpu['machine']:.1f} of {r['machine']['cpus'] * r['full_seconds']:.1f})"
+    )
 
 
 def _wait_for(url: str, timeout: float = 60) -> None:

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import aiohttp
+import psutil
 
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand, SyncReport
 from domain.sync import Stream
@@ -35,37 +36,56 @@ STREAMS = frozenset(
 )
 
 
-async def main(sandbox_url: str, changed_fraction: float) -> dict[str, Any]:
+def _cpu(sandbox: psutil.Process) -> tuple[float, float, float]:
+    """CPU seconds so far: this process, the sandbox, the whole machine."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    theirs = sandbox.cpu_times()
+    machine = psutil.cpu_times()
+    busy = machine.user + machine.nice + machine.system + machine.irq + machine.softirq
+    return mine.ru_utime + mine.ru_stime, theirs.user + theirs.system, busy
+
+
+async def main(sandbox_url: str, changed_fraction: float, sandbox_pid: int) -> dict[str, Any]:
+    sandbox = psutil.Process(sandbox_pid)
     tune_gc_for_bulk_work()
     settings = load_settings()
     container = make_container(settings)
     result: dict[str, Any] = {}
     try:
-        result["full"] = await _timed(container, full=True)
-        result["no_change_after_backfill"] = await _timed(container)
+        result["full"] = await _timed(container, sandbox, full=True)
+        result["no_change_after_backfill"] = await _timed(container, sandbox)
         half = changed_fraction / 2
         async with aiohttp.ClientSession(sandbox_url) as admin:
             for kind in ("prices", "stock"):
                 async with admin.post(f"/_sandbox/mutations/{kind}", json={"fraction": half}) as r:
                     r.raise_for_status()
-        result["incremental_after_change"] = await _timed(container)
-        result["no_change_after_change"] = await _timed(container)
+        result["incremental_after_change"] = await _timed(container, sandbox)
+        result["no_change_after_change"] = await _timed(container, sandbox)
     finally:
         await container.close()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-async def _timed(container: Any, *, full: bool = False) -> dict[str, Any]:
+async def _timed(container: Any, sandbox: psutil.Process, *, full: bool = False) -> dict[str, Any]:
     async with container() as request:
         sync = await request.get(SyncCatalog)
+        cpu_before = _cpu(sandbox)
         started = time.perf_counter()
         report: SyncReport = await sync(SyncCatalogCommand(streams=STREAMS, full=full))
         seconds = time.perf_counter() - started
+        ponte, served, machine = (b - a for a, b in zip(cpu_before, _cpu(sandbox), strict=True))
     if not report.ok:
         raise SystemExit(f"sync failed: {[(r.stream, r.error) for r in report.runs if r.error]}")
     return {
         "seconds": seconds,
+        # CPU seconds spent during the phase; PostgreSQL is (nearly all of) the rest.
+        "cpu": {
+            "ponte": ponte,
+            "sandbox": served,
+            "postgres_and_other": max(0.0, machine - ponte - served),
+            "machine": machine,
+        },
         "runs": {
             r.stream.value: {
                 "seconds": (r.finished_at - r.started_at).total_seconds()
@@ -84,4 +104,4 @@ async def _timed(container: Any, *, full: bool = False) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1], float(sys.argv[2])))))
+    print(json.dumps(asyncio.run(main(sys.argv[1], float(sys.argv[2]), int(sys.argv[3])))))
