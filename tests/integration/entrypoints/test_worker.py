@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
+from arq.worker import Worker
 
 from domain.sync import Stream
 from entrypoints.worker import QUEUE_NAME, create_worker
@@ -12,11 +13,12 @@ from entrypoints.worker import QUEUE_NAME, create_worker
 pytestmark = pytest.mark.integration
 
 
-async def test_the_cron_sync_runs_through_a_real_worker(sync_env) -> None:  # type: ignore[no-untyped-def]
+async def run_burst_worker(sync_env, *, sync_at_startup: bool = False) -> Worker:  # type: ignore[no-untyped-def]
+    """A real worker on real Redis that runs what is due, then stops."""
     worker = create_worker(
         sync_env.settings,
         sync_env.container,
-        sync_at_startup=True,
+        sync_at_startup=sync_at_startup,
         burst=True,
         handle_signals=False,
         poll_delay=0.05,
@@ -25,6 +27,11 @@ async def test_the_cron_sync_runs_through_a_real_worker(sync_env) -> None:  # ty
         await worker.main()
     finally:
         await worker.close()
+    return worker
+
+
+async def test_the_cron_sync_runs_through_a_real_worker(sync_env) -> None:  # type: ignore[no-untyped-def]
+    worker = await run_burst_worker(sync_env, sync_at_startup=True)
 
     assert worker.jobs_complete == 1
     assert worker.jobs_failed == 0
@@ -47,17 +54,7 @@ async def test_a_queued_sync_job_runs_the_requested_streams(sync_env) -> None:  
         assert job is not None
     finally:
         await pool.aclose()
-    worker = create_worker(
-        sync_env.settings,
-        sync_env.container,
-        burst=True,
-        handle_signals=False,
-        poll_delay=0.05,
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_burst_worker(sync_env)
 
     result = await job.result(timeout=5)
     assert result == {"runs": {"colors": "succeeded", "sizes": "succeeded"}, "held_back": []}
@@ -70,13 +67,7 @@ async def test_a_starting_worker_closes_runs_a_killed_worker_left_running(sync_e
         "INSERT INTO sync_runs (stream, mode, status, started_at) "
         "VALUES ('prices', 'incremental', 'running', now() - interval '1 hour')"
     )
-    worker = create_worker(
-        sync_env.settings, sync_env.container, burst=True, handle_signals=False, poll_delay=0.05
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_burst_worker(sync_env)
 
     status, error = await sync_env.conn.fetchrow(
         "SELECT status, error FROM sync_runs WHERE stream = 'prices'"
