@@ -1,0 +1,1 @@
+"""Accounts: users, roles, API keys and the credentials that prove them."""
