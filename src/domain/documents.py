@@ -1,4 +1,4 @@
-"""Customer documents and money: CPF, CNPJ, e-mail address, BRL amounts.
+"""Customer documents: CPF, CNPJ and e-mail address.
 
 Every value validates when built and raises ``ValidationError`` naming its field.
 """
