@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="Run an ERP sandbox server on its own.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _settings() -> Settings:
@@ -149,6 +151,29 @@ def sandbox_totvs_moda(
     except ValueError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
+
+
+@users_app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address.")],
+    password: Annotated[
+        str | None, typer.Option(help="The password (prompted for when omitted).")
+    ] = None,
+) -> None:
+    """Create an admin user (registration only ever creates plain users)."""
+    from application.accounts.errors import EmailTaken
+    from domain.errors import ValidationError
+    from entrypoints.accounts_command import create_admin_user
+
+    settings = _servers_settings()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = asyncio.run(create_admin_user(settings, email=email, password=password))
+    except (ValidationError, EmailTaken) as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"admin {user.email if user else email} created")
 
 
 def _servers_settings() -> Settings:

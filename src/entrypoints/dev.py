@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,8 +20,9 @@ import urllib.request
 from pathlib import Path
 
 from adapters.postgres.migrations import upgrade_to_head
+from entrypoints.accounts_command import first_dev_admin
 from entrypoints.embedded import embedded_servers
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, load_settings
 
 SANDBOX_CREDENTIALS = {
     "TOTVS_MODA_CLIENT_ID": "ponte",
@@ -71,6 +73,9 @@ def run_dev(settings: Settings, *, skus: int, port: int) -> int:
         env["REDIS_URL"] = settings.redis_url or urls.redis_url or ""
         asyncio.run(upgrade_to_head(env["DATABASE_URL"]))
         _say("database migrated")
+        if settings.jwt_secret is None:
+            env["JWT_SECRET"] = _dev_jwt_secret(data_dir)
+        admin = asyncio.run(first_dev_admin(load_settings(env)))
         children.append(_spawn("api", "--port", str(port), env=env))
         children.append(_spawn("worker", "--sync-now", env=env))
         api_url = f"http://127.0.0.1:{port}"
@@ -84,9 +89,22 @@ def run_dev(settings: Settings, *, skus: int, port: int) -> int:
             + ("  (sandbox)" if not settings.erp.url else "")
             + "\n"
             f"  data           {data_dir}\n"
-            "The catalog sync runs now and then every minute. Ctrl-C stops everything.\n"
+            + (f"  admin          {admin[0]}  password {admin[1]}  (shown once)\n" if admin else "")
+            + "The catalog sync runs now and then every minute. Ctrl-C stops everything.\n"
         )
         return _wait(children)
+
+
+def _dev_jwt_secret(data_dir: Path) -> str:
+    """The JWT key `ponte dev` generated on its first start, kept (owner-only) in the data dir so
+    tokens survive restarts."""
+    path = data_dir / "jwt-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _spawn(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -11,13 +11,28 @@ from typing import Any
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.accounts import (
+    PostgresRefreshTokenStore,
+    PostgresUnitOfWork,
+    PostgresUserRepository,
+)
 from adapters.postgres.engine import create_engine
 from adapters.postgres.sync_runs import PostgresSyncRunLog
 from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
+from adapters.security import Argon2PasswordHasher, JwtAccessTokens, Sha256SecretHasher
 from adapters.totvs_moda import TotvsModaCatalogSource, TotvsModaSettings
+from application.accounts.create_admin import CreateAdmin
+from application.accounts.current_user import CurrentUser
+from application.accounts.login import Login
+from application.accounts.logout import Logout
+from application.accounts.ports import AccessTokens, PasswordHasher, SecretHasher
+from application.accounts.refresh_session import RefreshSession
+from application.accounts.register_user import RegisterUser
+from application.accounts.sessions import SessionIssuer, SessionPolicy
+from application.accounts.storage import RefreshTokenStore, UnitOfWork, UserRepository
 from application.clock import Clock, SystemClock
 from application.sync.ports import (
     CatalogSource,
@@ -104,12 +119,58 @@ class SyncProvider(Provider):
     reset_stream = provide(ResetStream, scope=Scope.REQUEST)
 
 
+class AccountsProvider(Provider):
+    """Users and sessions. One request = one connection, shared by the repositories and the unit
+    of work; closing it rolls back whatever was not committed."""
+
+    @provide(scope=Scope.REQUEST)
+    async def connection(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        async with engine.connect() as connection:
+            yield connection
+
+    users = provide(PostgresUserRepository, scope=Scope.REQUEST, provides=UserRepository)
+    refresh_tokens = provide(
+        PostgresRefreshTokenStore, scope=Scope.REQUEST, provides=RefreshTokenStore
+    )
+    uow = provide(PostgresUnitOfWork, scope=Scope.REQUEST, provides=UnitOfWork)
+
+    @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @provide(scope=Scope.APP)
+    def secret_hasher(self) -> SecretHasher:
+        return Sha256SecretHasher()
+
+    @provide(scope=Scope.APP)
+    def access_tokens(self, settings: Settings) -> AccessTokens:
+        return JwtAccessTokens(
+            key=settings.require_jwt_secret().reveal(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            lifetime=settings.access_token_lifetime,
+        )
+
+    @provide(scope=Scope.APP)
+    def session_policy(self, settings: Settings) -> SessionPolicy:
+        return SessionPolicy(refresh_lifetime=settings.refresh_token_lifetime)
+
+    session_issuer = provide(SessionIssuer, scope=Scope.REQUEST)
+    register_user = provide(RegisterUser, scope=Scope.REQUEST)
+    login = provide(Login, scope=Scope.REQUEST)
+    refresh_session = provide(RefreshSession, scope=Scope.REQUEST)
+    logout = provide(Logout, scope=Scope.REQUEST)
+    current_user = provide(CurrentUser, scope=Scope.REQUEST)
+    create_admin = provide(CreateAdmin, scope=Scope.REQUEST)
+
+
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container for every entrypoint. Later providers in ``overrides`` win."""
     return make_async_container(
         InfrastructureProvider(),
         ErpProvider(),
         SyncProvider(),
+        AccountsProvider(),
         *overrides,
         context={Settings: settings},
     )

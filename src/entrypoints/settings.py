@@ -83,6 +83,20 @@ class Settings:
     api_port: int
     log_level: str
     data_dir: str
+    #: Signs access tokens; required by the API (``ponte dev`` generates and keeps one).
+    jwt_secret: Secret | None = None
+    jwt_issuer: str = "ponte"
+    jwt_audience: str = "ponte-api"
+    access_token_lifetime: timedelta = timedelta(minutes=15)
+    refresh_token_lifetime: timedelta = timedelta(days=30)
+
+    def require_jwt_secret(self) -> Secret:
+        """:raises SettingsError: when ``JWT_SECRET`` is unset."""
+        if self.jwt_secret is None:
+            raise SettingsError(
+                {"JWT_SECRET": "required (at least 32 bytes; `ponte dev` generates one)"}
+            )
+        return self.jwt_secret
 
     def require_servers(self) -> tuple[str, str]:
         """The database and Redis URLs. :raises SettingsError: naming whichever is unset."""
@@ -153,6 +167,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_port=get("API_PORT", _port, 8000),
         log_level=get("LOG_LEVEL", _log_level, "INFO"),
         data_dir=get("PONTE_DATA_DIR", str, ".ponte"),
+        jwt_secret=Secret(key) if (key := get("JWT_SECRET", _jwt_secret, "")) else None,
+        jwt_issuer=get("JWT_ISSUER", str, "ponte"),
+        jwt_audience=get("JWT_AUDIENCE", str, "ponte-api"),
+        access_token_lifetime=get("ACCESS_TOKEN_MINUTES", _access_minutes, timedelta(minutes=15)),
+        refresh_token_lifetime=get("REFRESH_TOKEN_DAYS", _refresh_days, timedelta(days=30)),
     )
     if problems:
         raise SettingsError(problems)
@@ -238,3 +257,25 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+#: HS256 needs a key at least as long as its hash output (RFC 7518 §3.2).
+MIN_JWT_SECRET_BYTES = 32
+MAX_ACCESS_TOKEN_MINUTES = 15
+
+
+def _jwt_secret(raw: str) -> str:
+    if len(raw.encode()) < MIN_JWT_SECRET_BYTES:
+        raise ValueError(f"must be at least {MIN_JWT_SECRET_BYTES} bytes")
+    return raw
+
+
+def _access_minutes(raw: str) -> timedelta:
+    value = int(raw)
+    if not 1 <= value <= MAX_ACCESS_TOKEN_MINUTES:
+        raise ValueError(f"must be 1 to {MAX_ACCESS_TOKEN_MINUTES} minutes")
+    return timedelta(minutes=value)
+
+
+def _refresh_days(raw: str) -> timedelta:
+    return timedelta(days=_positive_int(raw))

@@ -85,11 +85,13 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from adapters.postgres.migrations import head_revision  # noqa: E402
+from adapters.security import Argon2PasswordHasher  # noqa: E402
 from adapters.totvs_moda import (  # noqa: E402
     PageSizes,
     RetryPolicy,
     TotvsModaCatalogSource,
 )
+from application.accounts.ports import PasswordHasher  # noqa: E402
 from application.sync.ports import CatalogSource  # noqa: E402
 from entrypoints.http.app import create_app  # noqa: E402
 from entrypoints.providers import make_container, totvs_moda_settings  # noqa: E402
@@ -133,6 +135,17 @@ class QuickRetries(Provider):
         await source.aclose()
 
 
+class FastPasswords(Provider):
+    """Argon2id with the smallest parameters, so tests hash in microseconds."""
+
+    @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+JWT_SECRET = "integration-tests-jwt-secret-0123456789abcdef"
+
+
 @dataclass
 class SyncEnv:
     settings: Settings
@@ -153,6 +166,7 @@ def ponte_environment(database_url: str, redis_url: str, sandbox: RunningSandbox
         "TOTVS_MODA_USERNAME": c.username,
         "TOTVS_MODA_PASSWORD": c.password,
         "TOTVS_MODA_PRICE_CODES": "1,2",
+        "JWT_SECRET": JWT_SECRET,
     }
 
 
@@ -174,7 +188,7 @@ async def sync_env(
             run_sandbox(SandboxCatalog(skus=SANDBOX_SKUS, seed=7, price_codes=(1, 2)))
         )
         settings = load_settings(ponte_environment(database_url, redis_url, sandbox))
-        container = make_container(settings, QuickRetries())
+        container = make_container(settings, QuickRetries(), FastPasswords())
         stack.push_async_callback(container.close)
         conn = await asyncpg.connect(asyncpg_url(database_url).replace("+asyncpg", ""))
         stack.push_async_callback(conn.close)
@@ -184,6 +198,28 @@ async def sync_env(
 @pytest.fixture
 async def api(sync_env: SyncEnv) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     """The real app (its own container, closed at shutdown) over the same database and Redis."""
-    app = create_app(make_container(sync_env.settings, QuickRetries()))
+    app = create_app(make_container(sync_env.settings, QuickRetries(), FastPasswords()))
     async with AsyncTestClient(app=app) as client:
         yield client
+
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+async def bearer(api: AsyncTestClient, email: str, password: str) -> dict[str, str]:  # type: ignore[type-arg]
+    """Authorization headers of a fresh login."""
+    response = await api.post("/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def admin_headers(api: AsyncTestClient, sync_env: SyncEnv) -> dict[str, str]:  # type: ignore[type-arg]
+    """Headers of a signed-in admin created the operators' way (CreateAdmin)."""
+    from application.accounts.create_admin import CreateAdmin, CreateAdminCommand
+
+    async with sync_env.container() as request:
+        create = await request.get(CreateAdmin)
+        await create(CreateAdminCommand(email=ADMIN_EMAIL, password=ADMIN_PASSWORD))
+    return await bearer(api, ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -27,7 +27,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -232,4 +232,38 @@ sync_run_rejections = Table(
     Column("key", Text),
     Column("reason", Text, nullable=False),
     PrimaryKeyConstraint("run_id", "seq"),
+)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    #: Stored as the ``Email`` value object normalises it (trimmed, lower-case).
+    Column("email", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    #: SHA-256 of the secret; the secret itself is never stored.
+    Column("digest", Text, primary_key=True),
+    Column("family_id", UUID(as_uuid=True), nullable=False),
+    Column(
+        "user_id",
+        UUID(as_uuid=True),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index(None, "family_id"),
+    Index(None, "user_id"),
 )

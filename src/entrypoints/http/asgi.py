@@ -13,5 +13,6 @@ from entrypoints.settings import load_settings
 def app_from_environment() -> Litestar:
     settings = load_settings()
     settings.require_servers()
+    settings.require_jwt_secret()
     configure_logging(settings.log_level)
     return create_app(make_container(settings))

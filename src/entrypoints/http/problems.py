@@ -16,6 +16,13 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from application.accounts.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    UnknownUser,
+)
+from application.accounts.ports import InvalidToken
 from application.sync.reset_stream import StreamBusy
 from application.sync.status import InvalidPageCursor
 from domain.errors import PonteError, ValidationError
@@ -102,6 +109,31 @@ def _busy(request: Request[Any, Any, Any], exc: StreamBusy) -> Response[Problem]
     return problem_response(request, 409, "stream-busy", str(exc))
 
 
+#: RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
+_BEARER = {"WWW-Authenticate": 'Bearer realm="ponte"'}
+
+
+def _unauthenticated(request: Request[Any, Any, Any], exc: PonteError) -> Response[Problem]:
+    """Every bad or missing access token alike; the reason stays in the logs."""
+    log.info("unauthenticated %s %s: %s", request.method, request.url.path, exc)
+    detail = "A valid bearer access token is required."
+    return problem_response(request, 401, "unauthenticated", detail, headers=_BEARER)
+
+
+def _bad_credentials(request: Request[Any, Any, Any], exc: InvalidCredentials) -> Response[Problem]:
+    return problem_response(request, 401, "invalid-credentials", "Invalid e-mail or password.")
+
+
+def _bad_refresh(request: Request[Any, Any, Any], exc: InvalidRefreshToken) -> Response[Problem]:
+    detail = "The refresh token is invalid, expired or revoked; sign in again."
+    return problem_response(request, 401, "invalid-refresh-token", detail)
+
+
+def _email_taken(request: Request[Any, Any, Any], exc: EmailTaken) -> Response[Problem]:
+    errors = [FieldError(field=exc.field, message="already registered")]
+    return problem_response(request, 409, "email-taken", str(exc), errors)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -114,7 +146,12 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationError: _domain_validation,
     InvalidPageCursor: _bad_cursor,
     StreamBusy: _busy,
+    InvalidToken: _unauthenticated,
+    UnknownUser: _unauthenticated,
+    InvalidCredentials: _bad_credentials,
+    InvalidRefreshToken: _bad_refresh,
+    EmailTaken: _email_taken,
     Exception: _unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "Problem", "ProblemError"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "FieldError", "Problem", "ProblemError"]

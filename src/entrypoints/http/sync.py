@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from application.sync.reset_stream import ResetStream, ResetStreamCommand
 from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
 from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
+from entrypoints.http.auth import admin_only
 from entrypoints.http.problems import FieldError, ProblemError
 
 MAX_PAGE_SIZE = 100
@@ -134,6 +135,7 @@ def _aware(field: str, value: datetime | None) -> datetime | None:
 class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]
+    guards = [admin_only]
 
     @get(
         "/streams",

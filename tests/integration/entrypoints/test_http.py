@@ -11,6 +11,12 @@ from domain.sync import Stream
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(autouse=True)
+def _as_admin(api, admin_headers) -> None:  # type: ignore[no-untyped-def]
+    """/sync is admin-only: every request here carries an admin's token."""
+    api.headers.update(admin_headers)
+
+
 async def test_health_is_always_ok(api) -> None:  # type: ignore[no-untyped-def]
     response = await api.get("/health")
     assert response.status_code == 200

@@ -14,7 +14,11 @@ pytestmark = pytest.mark.integration
 
 
 async def run_burst_worker(sync_env, *, sync_at_startup: bool = False) -> Worker:  # type: ignore[no-untyped-def]
-    """A real worker on real Redis that runs what is due, then stops."""
+    """A real worker on real Redis that runs what is due, then stops.
+
+    Without ``sync_at_startup`` its cron is off: a test that starts on a minute boundary would
+    otherwise also run the every-minute sync.
+    """
     worker = create_worker(
         sync_env.settings,
         sync_env.container,
@@ -22,6 +26,7 @@ async def run_burst_worker(sync_env, *, sync_at_startup: bool = False) -> Worker
         burst=True,
         handle_signals=False,
         poll_delay=0.05,
+        **({} if sync_at_startup else {"cron_jobs": []}),
     )
     try:
         await worker.main()
