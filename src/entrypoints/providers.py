@@ -18,21 +18,41 @@ from adapters.postgres.accounts import (
     PostgresUnitOfWork,
     PostgresUserRepository,
 )
+from adapters.postgres.api_keys import PostgresApiKeyRepository
 from adapters.postgres.engine import create_engine
 from adapters.postgres.sync_runs import PostgresSyncRunLog
 from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
+from adapters.redis import RedisAttemptLimiter
 from adapters.security import Argon2PasswordHasher, JwtAccessTokens, Sha256SecretHasher
 from adapters.totvs_moda import TotvsModaCatalogSource, TotvsModaSettings
+from application.accounts.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
+from application.accounts.attempts import (
+    AttemptLimit,
+    AttemptLimiter,
+    SignInLimits,
+    SignInThrottle,
+)
+from application.accounts.authenticate_api_key import AuthenticateApiKey
 from application.accounts.create_admin import CreateAdmin
 from application.accounts.current_user import CurrentUser
 from application.accounts.login import Login
 from application.accounts.logout import Logout
-from application.accounts.ports import AccessTokens, PasswordHasher, SecretHasher
+from application.accounts.ports import (
+    AccessTokens,
+    ApiKeySecrets,
+    PasswordHasher,
+    SecretHasher,
+)
 from application.accounts.refresh_session import RefreshSession
 from application.accounts.register_user import RegisterUser
 from application.accounts.sessions import SessionIssuer, SessionPolicy
-from application.accounts.storage import RefreshTokenStore, UnitOfWork, UserRepository
+from application.accounts.storage import (
+    ApiKeyRepository,
+    RefreshTokenStore,
+    UnitOfWork,
+    UserRepository,
+)
 from application.clock import Clock, SystemClock
 from application.sync.ports import (
     CatalogSource,
@@ -47,6 +67,11 @@ from application.sync.sync_catalog import SyncCatalog
 from application.sync.sync_stream import SyncPolicy, SyncStream
 from entrypoints.readiness import Readiness
 from entrypoints.settings import ErpSettings, Settings, require_erp
+
+#: Marks a leaked string as a Ponte API key (for secret scanners and humans).
+API_KEY_PREFIX = "pk_"
+#: Redis keys of sign-in attempt counters (``ponte:*`` keys are Ponte's own).
+ATTEMPTS_PREFIX = "ponte:auth-attempts:"
 
 
 class InfrastructureProvider(Provider):
@@ -164,6 +189,40 @@ class AccountsProvider(Provider):
     create_admin = provide(CreateAdmin, scope=Scope.REQUEST)
 
 
+class ApiKeysProvider(Provider):
+    """API keys for service clients; they share the request connection of
+    :class:`AccountsProvider`."""
+
+    api_keys = provide(PostgresApiKeyRepository, scope=Scope.REQUEST, provides=ApiKeyRepository)
+
+    @provide(scope=Scope.APP)
+    def api_key_secrets(self) -> ApiKeySecrets:
+        return Sha256SecretHasher(prefix=API_KEY_PREFIX)
+
+    create_api_key = provide(CreateApiKey, scope=Scope.REQUEST)
+    list_api_keys = provide(ListApiKeys, scope=Scope.REQUEST)
+    revoke_api_key = provide(RevokeApiKey, scope=Scope.REQUEST)
+    authenticate_api_key = provide(AuthenticateApiKey, scope=Scope.REQUEST)
+
+
+class SignInThrottleProvider(Provider):
+    """Sign-in attempt windows in Redis, shared by every API process."""
+
+    @provide(scope=Scope.APP)
+    def attempt_limiter(self, redis: Redis) -> AttemptLimiter:
+        return RedisAttemptLimiter(redis, prefix=ATTEMPTS_PREFIX)
+
+    @provide(scope=Scope.APP)
+    def sign_in_limits(self, settings: Settings) -> SignInLimits:
+        window = settings.auth_rate_limit_window
+        return SignInLimits(
+            per_account=AttemptLimit(settings.auth_rate_limit_account, window),
+            per_client=AttemptLimit(settings.auth_rate_limit_client, window),
+        )
+
+    throttle = provide(SignInThrottle, scope=Scope.APP)
+
+
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container for every entrypoint. Later providers in ``overrides`` win."""
     return make_async_container(
@@ -171,6 +230,8 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         ErpProvider(),
         SyncProvider(),
         AccountsProvider(),
+        ApiKeysProvider(),
+        SignInThrottleProvider(),
         *overrides,
         context={Settings: settings},
     )

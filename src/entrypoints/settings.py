@@ -89,6 +89,10 @@ class Settings:
     jwt_audience: str = "ponte-api"
     access_token_lifetime: timedelta = timedelta(minutes=15)
     refresh_token_lifetime: timedelta = timedelta(days=30)
+    #: Sign-in attempts allowed per window: per e-mail (login) and per client address.
+    auth_rate_limit_account: int = 10
+    auth_rate_limit_client: int = 30
+    auth_rate_limit_window: timedelta = timedelta(seconds=60)
 
     def require_jwt_secret(self) -> Secret:
         """:raises SettingsError: when ``JWT_SECRET`` is unset."""
@@ -172,6 +176,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_audience=get("JWT_AUDIENCE", str, "ponte-api"),
         access_token_lifetime=get("ACCESS_TOKEN_MINUTES", _access_minutes, timedelta(minutes=15)),
         refresh_token_lifetime=get("REFRESH_TOKEN_DAYS", _refresh_days, timedelta(days=30)),
+        auth_rate_limit_account=get("AUTH_RATE_LIMIT_ACCOUNT", _positive_int, 10),
+        auth_rate_limit_client=get("AUTH_RATE_LIMIT_CLIENT", _positive_int, 30),
+        auth_rate_limit_window=get(
+            "AUTH_RATE_LIMIT_WINDOW_SECONDS", _window_seconds, timedelta(seconds=60)
+        ),
     )
     if problems:
         raise SettingsError(problems)
@@ -275,6 +284,10 @@ def _access_minutes(raw: str) -> timedelta:
     if not 1 <= value <= MAX_ACCESS_TOKEN_MINUTES:
         raise ValueError(f"must be 1 to {MAX_ACCESS_TOKEN_MINUTES} minutes")
     return timedelta(minutes=value)
+
+
+def _window_seconds(raw: str) -> timedelta:
+    return timedelta(seconds=_positive_int(raw))
 
 
 def _refresh_days(raw: str) -> timedelta:

@@ -267,3 +267,16 @@ refresh_tokens = Table(
     Index(None, "family_id"),
     Index(None, "user_id"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False),
+    #: SHA-256 of the key; the key itself is never stored.
+    Column("digest", Text, nullable=False, unique=True),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts.attempts import SignInThrottle
 from application.accounts.errors import InvalidCredentials
 from application.accounts.ports import PasswordHasher
 from application.accounts.sessions import Session, SessionIssuer
@@ -17,6 +18,8 @@ from domain.errors import ValidationError
 class LoginCommand:
     email: str
     password: str
+    #: The caller's address, for per-client throttling; None when there is none (CLI).
+    client: str | None = None
 
 
 class Login:
@@ -30,12 +33,15 @@ class Login:
         sessions: SessionIssuer,
         uow: UnitOfWork,
         clock: Clock,
+        throttle: SignInThrottle,
     ) -> None:
         self._users, self._hasher, self._sessions = users, hasher, sessions
-        self._uow, self._clock = uow, clock
+        self._uow, self._clock, self._throttle = uow, clock, throttle
 
     async def __call__(self, command: LoginCommand) -> Session:
-        """:raises InvalidCredentials: unknown e-mail or wrong password."""
+        """:raises TooManyAttempts: throttled (checked first, before any hashing).
+        :raises InvalidCredentials: unknown e-mail or wrong password."""
+        await self._throttle.login(email=command.email, client=command.client)
         try:
             user = await self._users.by_email(Email(command.email))
         except ValidationError:

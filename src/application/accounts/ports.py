@@ -90,3 +90,7 @@ class SecretHasher(Protocol):
     def matches(self, secret: str, digest: str) -> bool:
         """Whether ``secret`` has ``digest``, compared in constant time."""
         ...
+
+
+class ApiKeySecrets(SecretHasher, Protocol):
+    """The :class:`SecretHasher` that makes API keys (a recognisable prefix, e.g. ``pk_``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts.attempts import SignInThrottle
 from application.accounts.errors import InvalidRefreshToken
 from application.accounts.ports import SecretHasher
 from application.accounts.sessions import Session, SessionIssuer
@@ -14,6 +15,8 @@ from application.clock import Clock
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefreshSessionCommand:
     refresh_token: str
+    #: The caller's address, for per-client throttling; None when there is none.
+    client: str | None = None
 
 
 class RefreshSession:
@@ -28,12 +31,16 @@ class RefreshSession:
         sessions: SessionIssuer,
         uow: UnitOfWork,
         clock: Clock,
+        throttle: SignInThrottle,
     ) -> None:
         self._users, self._tokens, self._secrets = users, refresh_tokens, secrets
         self._sessions, self._uow, self._clock = sessions, uow, clock
+        self._throttle = throttle
 
     async def __call__(self, command: RefreshSessionCommand) -> Session:
-        """:raises InvalidRefreshToken: unknown, expired, revoked or reused token."""
+        """:raises TooManyAttempts: throttled.
+        :raises InvalidRefreshToken: unknown, expired, revoked or reused token."""
+        await self._throttle.refresh(client=command.client)
         now = self._clock.now()
         token = await self._tokens.by_digest(self._secrets.digest(command.refresh_token))
         if token is None or token.revoked_at is not None:

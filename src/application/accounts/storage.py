@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.accounts import User
+from domain.accounts import ApiKey, User
 from domain.documents import Email
 
 
@@ -54,6 +54,24 @@ class RefreshTokenStore(Protocol):
 
     async def revoke_family(self, family_id: UUID, at: datetime) -> None:
         """Set ``revoked_at`` on every member of the family not revoked yet."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def all(self) -> list[ApiKey]:
+        """Every key, revoked ones included, oldest first."""
+        ...
+
+    async def by_digest(self, digest: str) -> ApiKey | None: ...
+
+    async def revoke(self, key_id: UUID, at: datetime) -> bool:
+        """Set ``revoked_at`` unless already set; whether a key with ``key_id`` exists."""
+        ...
+
+    async def touch(self, key_id: UUID, at: datetime) -> None:
+        """Record ``at`` as the key's last use."""
         ...
 
 

@@ -66,6 +66,12 @@ def _session_out(session: Session) -> SessionOut:
     )
 
 
+def _client(request: Request) -> str | None:  # type: ignore[type-arg]
+    """The peer address. Behind a proxy, run uvicorn with ``--proxy-headers`` (and trusted
+    ``--forwarded-allow-ips``) so this is the real client, not the proxy."""
+    return request.client.host if request.client else None
+
+
 class AccountsController(Controller):
     path = "/auth"
     tags = ["auth"]
@@ -87,11 +93,20 @@ class AccountsController(Controller):
         "/login",
         status_code=200,
         summary="Sign in",
-        description="A short-lived access token and a refresh token. 401 for any bad credential.",
+        description=(
+            "A short-lived access token and a refresh token. 401 for any bad credential; 429 "
+            "(with `Retry-After`) after too many attempts for the e-mail or from the client."
+        ),
     )
     @inject
-    async def login(self, data: JSONBody[CredentialsIn], login: FromDishka[Login]) -> SessionOut:
-        session = await login(LoginCommand(email=data.email, password=data.password))
+    async def login(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        data: JSONBody[CredentialsIn],
+        login: FromDishka[Login],
+    ) -> SessionOut:
+        command = LoginCommand(email=data.email, password=data.password, client=_client(request))
+        session = await login(command)
         return _session_out(session)
 
     @post(
@@ -105,9 +120,13 @@ class AccountsController(Controller):
     )
     @inject
     async def refresh(
-        self, data: JSONBody[RefreshIn], refresh: FromDishka[RefreshSession]
+        self,
+        request: Request,  # type: ignore[type-arg]
+        data: JSONBody[RefreshIn],
+        refresh: FromDishka[RefreshSession],
     ) -> SessionOut:
-        session = await refresh(RefreshSessionCommand(refresh_token=data.refresh_token))
+        command = RefreshSessionCommand(refresh_token=data.refresh_token, client=_client(request))
+        session = await refresh(command)
         return _session_out(session)
 
     @post(

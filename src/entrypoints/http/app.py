@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from entrypoints.http.accounts import AccountsController
+from entrypoints.http.api_keys import ApiKeysController
 from entrypoints.http.health import HealthController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.sync import SyncController
@@ -22,7 +23,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
 def create_app(container: AsyncContainer) -> Litestar:
     """Build the app around ``container``; the container is closed when the app shuts down."""
     app = Litestar(
-        route_handlers=[HealthController, AccountsController, SyncController],
+        route_handlers=[HealthController, AccountsController, ApiKeysController, SyncController],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Ponte",

@@ -17,14 +17,19 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.types import ExceptionHandlersMap
 
 from application.accounts.errors import (
+    ApiKeyNotFound,
     EmailTaken,
+    InvalidApiKey,
     InvalidCredentials,
     InvalidRefreshToken,
+    MissingScope,
+    TooManyAttempts,
     UnknownUser,
 )
 from application.accounts.ports import InvalidToken
 from application.sync.reset_stream import StreamBusy
 from application.sync.status import InvalidPageCursor
+from domain.accounts import UnknownScope
 from domain.errors import PonteError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -134,6 +139,31 @@ def _email_taken(request: Request[Any, Any, Any], exc: EmailTaken) -> Response[P
     return problem_response(request, 409, "email-taken", str(exc), errors)
 
 
+def _unknown_scope(request: Request[Any, Any, Any], exc: UnknownScope) -> Response[Problem]:
+    errors = [FieldError(field=exc.field or "scopes", message=str(exc))]
+    return problem_response(request, 400, "validation", "The request is invalid.", errors)
+
+
+def _bad_api_key(request: Request[Any, Any, Any], exc: InvalidApiKey) -> Response[Problem]:
+    """Unknown, revoked and malformed keys alike; the reason stays in the logs."""
+    log.info("bad API key %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 401, "invalid-api-key", "The API key is invalid or revoked.")
+
+
+def _missing_scope(request: Request[Any, Any, Any], exc: MissingScope) -> Response[Problem]:
+    return problem_response(request, 403, "insufficient-scope", str(exc))
+
+
+def _api_key_not_found(request: Request[Any, Any, Any], exc: ApiKeyNotFound) -> Response[Problem]:
+    return problem_response(request, 404, "not-found", str(exc))
+
+
+def _too_many(request: Request[Any, Any, Any], exc: TooManyAttempts) -> Response[Problem]:
+    detail = f"Too many sign-in attempts; retry in {exc.retry_after} seconds."
+    headers = {"Retry-After": str(exc.retry_after)}
+    return problem_response(request, 429, "too-many-attempts", detail, headers=headers)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -143,6 +173,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _validation,
     HTTPException: _http,
     ProblemError: _problem,
+    UnknownScope: _unknown_scope,
     ValidationError: _domain_validation,
     InvalidPageCursor: _bad_cursor,
     StreamBusy: _busy,
@@ -151,6 +182,10 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidCredentials: _bad_credentials,
     InvalidRefreshToken: _bad_refresh,
     EmailTaken: _email_taken,
+    InvalidApiKey: _bad_api_key,
+    MissingScope: _missing_scope,
+    ApiKeyNotFound: _api_key_not_found,
+    TooManyAttempts: _too_many,
     Exception: _unexpected,
 }
 

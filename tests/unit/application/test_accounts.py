@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from application.accounts.attempts import SignInThrottle
 from application.accounts.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken
 from application.accounts.login import Login, LoginCommand
 from application.accounts.ports import IssuedToken
@@ -16,6 +17,7 @@ from application.accounts.sessions import SessionIssuer, SessionPolicy
 from application.accounts.storage import RefreshToken
 from domain.accounts import User
 from domain.documents import Email
+from tests.unit.application.attempt_fakes import throttle
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
@@ -113,16 +115,17 @@ class FakeUnitOfWork:
 
 
 class World:
-    def __init__(self, stale: bool = False) -> None:
+    def __init__(self, stale: bool = False, guard: SignInThrottle | None = None) -> None:
         self.users, self.tokens, self.uow = FakeUsers(), FakeTokens(), FakeUnitOfWork()
         self.hasher, self.secrets, self.clock = FakeHasher(stale), FakeSecrets(), FakeClock()
         issuer = SessionIssuer(
             FakeAccess(), self.secrets, self.tokens, SessionPolicy(timedelta(days=30))
         )
         self.register = RegisterUser(self.users, self.hasher, self.uow, self.clock)
-        self.login = Login(self.users, self.hasher, issuer, self.uow, self.clock)
+        guard = guard or throttle()
+        self.login = Login(self.users, self.hasher, issuer, self.uow, self.clock, guard)
         self.refresh = RefreshSession(
-            self.users, self.tokens, self.secrets, issuer, self.uow, self.clock
+            self.users, self.tokens, self.secrets, issuer, self.uow, self.clock, guard
         )
 
 

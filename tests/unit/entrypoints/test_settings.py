@@ -174,3 +174,25 @@ def test_require_erp_names_every_missing_credential() -> None:
 
 def test_require_erp_accepts_complete_credentials() -> None:
     require_erp(load_settings(ERP))
+
+
+def test_sign_in_rate_limits_default_and_parse() -> None:
+    defaults = load_settings({})
+    assert (defaults.auth_rate_limit_account, defaults.auth_rate_limit_client) == (10, 30)
+    assert defaults.auth_rate_limit_window == timedelta(seconds=60)
+    settings = load_settings(
+        {
+            "AUTH_RATE_LIMIT_ACCOUNT": "5",
+            "AUTH_RATE_LIMIT_CLIENT": "50",
+            "AUTH_RATE_LIMIT_WINDOW_SECONDS": "300",
+        }
+    )
+    assert (settings.auth_rate_limit_account, settings.auth_rate_limit_client) == (5, 50)
+    assert settings.auth_rate_limit_window == timedelta(minutes=5)
+
+
+def test_bad_sign_in_rate_limits_are_reported_by_name() -> None:
+    bad = {"AUTH_RATE_LIMIT_ACCOUNT": "0", "AUTH_RATE_LIMIT_CLIENT": "x"}
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**bad, "AUTH_RATE_LIMIT_WINDOW_SECONDS": "-1"})
+    assert set(caught.value.problems) == {*bad, "AUTH_RATE_LIMIT_WINDOW_SECONDS"}

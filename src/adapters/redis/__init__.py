@@ -1,0 +1,5 @@
+"""Redis adapters: counters that must be shared by every API process."""
+
+from adapters.redis.attempts import RedisAttemptLimiter
+
+__all__ = ["RedisAttemptLimiter"]
