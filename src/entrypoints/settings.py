@@ -72,6 +72,38 @@ class ErpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StorefrontSettings:
+    """How the storefront reads the mirrored catalog."""
+
+    #: The ERP price table and branch whose prices the storefront shows and orders charge.
+    price_code: int = 1
+    price_branch: int = 1
+    #: ERP classification types that the ``category``, ``brand`` and ``collection`` filters name.
+    category_type: int = 1
+    brand_type: int = 2
+    collection_type: int = 3
+    #: Branch and stock code that Ponte-managed products keep their stock under.
+    stock_branch: int = 1
+    stock_code: int = 1
+    #: How often the API rebuilds catalog entries marked stale (sync, orders, admin edits).
+    refresh_interval: timedelta = timedelta(milliseconds=500)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Cross-cutting HTTP behaviour of the API."""
+
+    #: Origins allowed by CORS; empty = CORS off.
+    cors_origins: tuple[str, ...] = ()
+    #: Largest request body accepted, in bytes (413 beyond).
+    max_body_bytes: int = 1_048_576
+    #: Error tracking; off unless set.
+    sentry_dsn: Secret | None = None
+    #: ``json`` (one object per line) or ``text``.
+    log_format: str = "json"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: URLs may embed passwords: kept out of ``repr``.
     database_url: str | None = field(repr=False)
@@ -93,6 +125,8 @@ class Settings:
     auth_rate_limit_account: int = 10
     auth_rate_limit_client: int = 30
     auth_rate_limit_window: timedelta = timedelta(seconds=60)
+    storefront: StorefrontSettings = field(default_factory=StorefrontSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
 
     def require_jwt_secret(self) -> Secret:
         """:raises SettingsError: when ``JWT_SECRET`` is unset."""
@@ -161,7 +195,30 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         verify_tls=get("TOTVS_MODA_VERIFY_TLS", _bool, True),
         api_key=Secret(key) if (key := optional("TOTVS_MODA_API_KEY")) else None,
     )
+    price_codes = erp.price_codes or (1,)
+    branch_codes = erp.branch_codes or (1,)
+    stock_codes = erp.stock_codes or (1,)
+    storefront = StorefrontSettings(
+        price_code=get("STOREFRONT_PRICE_CODE", _positive_int, price_codes[0]),
+        price_branch=get("STOREFRONT_PRICE_BRANCH", _positive_int, branch_codes[0]),
+        category_type=get("STOREFRONT_CATEGORY_TYPE", _positive_int, 1),
+        brand_type=get("STOREFRONT_BRAND_TYPE", _positive_int, 2),
+        collection_type=get("STOREFRONT_COLLECTION_TYPE", _positive_int, 3),
+        stock_branch=get("STOREFRONT_STOCK_BRANCH", _positive_int, branch_codes[0]),
+        stock_code=get("STOREFRONT_STOCK_CODE", _positive_int, stock_codes[0]),
+        refresh_interval=get(
+            "CATALOG_REFRESH_INTERVAL_MS", _milliseconds, timedelta(milliseconds=500)
+        ),
+    )
+    http = HttpSettings(
+        cors_origins=get("CORS_ORIGINS", _origins, ()) or (),
+        max_body_bytes=get("MAX_BODY_BYTES", _positive_int, 1_048_576),
+        sentry_dsn=Secret(dsn) if (dsn := get("SENTRY_DSN", _url, "")) else None,
+        log_format=get("LOG_FORMAT", _log_format, "json"),
+    )
     settings = Settings(
+        storefront=storefront,
+        http=http,
         database_url=get("DATABASE_URL", _database_url, "") or None,
         redis_url=get("REDIS_URL", _redis_url, "") or None,
         erp=erp,
@@ -292,3 +349,22 @@ def _window_seconds(raw: str) -> timedelta:
 
 def _refresh_days(raw: str) -> timedelta:
     return timedelta(days=_positive_int(raw))
+
+
+def _milliseconds(raw: str) -> timedelta:
+    return timedelta(milliseconds=_positive_int(raw))
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{origin!r} is not an origin (https://host[:port]) or *")
+    return origins
+
+
+def _log_format(raw: str) -> str:
+    value = raw.lower()
+    if value not in {"json", "text"}:
+        raise ValueError("must be json or text")
+    return value

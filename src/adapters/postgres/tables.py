@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -22,12 +23,13 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    Sequence,
     Table,
     Text,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -95,6 +97,24 @@ products = Table(
     # The latest change among the reference's SKUs.
     _changed_at(),
     _synced_at(),
+    # --- owned by Ponte, never written by the sync ---
+    #: ``erp`` (mirrored; read-only but for web fields) or ``ponte`` (managed by admins).
+    Column("origin", Text, nullable=False, server_default=text("'erp'")),
+    #: Web fields: shown instead of / beside the ERP's data.
+    Column("web_description", Text),
+    Column("images", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    #: Ponte products only: when the goods expire, if they do.
+    Column("expires_on", Date),
+    #: When Ponte first saw the product ("newest" sorts on it).
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    #: Ponte products only: deleted by an admin (kept for the orders that name its SKU).
+    Column("deleted_at", DateTime(timezone=True)),
+)
+
+#: SKUs of Ponte-managed products take negative product codes, so they can never collide with
+#: the ERP's (positive) codes in the mirror tables.
+ponte_product_codes = Sequence(
+    "ponte_product_codes", metadata=metadata, start=-1, increment=-1, minvalue=-(2**62)
 )
 
 skus = Table(
@@ -116,6 +136,7 @@ skus = Table(
     _changed_at(),
     _synced_at(),
     Index(None, "reference_code"),
+    Index(None, "color_code"),
 )
 
 #: A reference's classification value per classification type, taken from its SKU rows.
@@ -126,6 +147,7 @@ product_classifications = Table(
     Column("type_code", Integer, nullable=False),
     Column("code", Text, nullable=False),
     PrimaryKeyConstraint("reference_code", "type_code"),
+    Index(None, "type_code", "code"),
 )
 
 stock_balances = Table(
@@ -279,4 +301,124 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+
+# --- storefront catalog read model --------------------------------------------------------------
+
+#: One row per product the storefront may show (active, not deleted), rebuilt from the mirror by
+#: the catalog refresher. Listing filters and sorts read only this table; ``card`` and ``body``
+#: are the ready-made JSON of a listing item and of the product page.
+catalog_entries = Table(
+    "catalog_entries",
+    metadata,
+    Column("reference_code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    #: Words of the name, reference and descriptions, lower-case and accent-free (see
+    #: ``adapters.postgres.folding``), for prefix full-text search.
+    Column("search", TSVECTOR, nullable=False),
+    #: ``"<type code>:<classification code>"`` per classification of the product.
+    Column("classifications", ARRAY(Text), nullable=False),
+    Column("colors", ARRAY(Text), nullable=False),
+    Column("sizes", ARRAY(Text), nullable=False),
+    Column("barcodes", ARRAY(Text), nullable=False),
+    #: Effective (promotional when set) price range of the storefront price table.
+    Column("price_min", Numeric),
+    Column("price_max", Numeric),
+    #: Branches where some SKU has ERP available stock.
+    Column("stock_branches", ARRAY(Integer), nullable=False),
+    #: Some SKU is available to sell (ERP available − open reservations > 0).
+    Column("in_stock", Boolean, nullable=False),
+    Column("listed_at", DateTime(timezone=True), nullable=False),
+    Column("card", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("etag", Text, nullable=False),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "name", "reference_code"),
+    Index(None, "price_min", "reference_code"),
+    Index(None, "listed_at", "reference_code"),
+    *(
+        Index(f"ix_catalog_entries_{c}", c, postgresql_using="gin")
+        for c in ("search", "classifications", "colors", "sizes", "barcodes", "stock_branches")
+    ),
+)
+
+#: References whose catalog entry must be rebuilt (marked by the sync, orders and admin edits).
+catalog_dirty = Table(
+    "catalog_dirty",
+    metadata,
+    Column("reference_code", Text, primary_key=True),
+    Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+#: Units of each SKU held by open orders that the ERP has not taken into its balances yet.
+stock_reservations = Table(
+    "stock_reservations",
+    metadata,
+    Column("product_code", BigInteger, primary_key=True, autoincrement=False),
+    Column("reserved", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint("reserved >= 0", name="ck_stock_reservations_reserved_not_negative"),
+)
+
+
+# --- customers and orders -----------------------------------------------------------------------
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    #: ``individual`` (CPF) or ``company`` (CNPJ).
+    Column("kind", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    #: lower-case, accent-free name (see ``adapters.postgres.folding``), for substring search.
+    Column("name_search", Text, nullable=False),
+    #: Digits only. NULL once the customer is deleted (personal data removed).
+    Column("document", Text, unique=True),
+    Column("email", Text, unique=True),
+    Column("phones", JSONB, nullable=False, server_default=text("'[]'")),
+    Column("addresses", JSONB, nullable=False, server_default=text("'[]'")),
+    Column("birth_date", Date),
+    #: ``ponte`` (registered through the API) or ``erp`` (brought in by a sync stream).
+    Column("origin", Text, nullable=False, server_default=text("'ponte'")),
+    Column("erp_code", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index(None, "created_at", "id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("customer_id", UUID(as_uuid=True), ForeignKey("customers.id"), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("freight", Numeric(14, 2), nullable=False, server_default=text("0")),
+    Column("discount", Numeric(14, 2), nullable=False, server_default=text("0")),
+    Column("total", Numeric(14, 2), nullable=False),
+    Column("shipping_address", JSONB),
+    Column("notes", Text),
+    #: True while the order's units are held in ``stock_reservations``.
+    Column("reservation_open", Boolean, nullable=False),
+    Column("origin", Text, nullable=False, server_default=text("'ponte'")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "created_at", "id"),
+    Index(None, "status", "created_at", "id"),
+    Index(None, "customer_id", "created_at", "id"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE")),
+    Column("product_code", BigInteger, nullable=False),
+    Column("reference_code", Text, nullable=False),
+    #: The product's section (category classification) when the order was placed.
+    Column("section_code", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Numeric(14, 2), nullable=False),
+    PrimaryKeyConstraint("order_id", "product_code"),
+    Index(None, "section_code", "order_id"),
+    Index(None, "product_code"),
 )

@@ -30,7 +30,9 @@ from application.accounts.ports import InvalidToken
 from application.sync.reset_stream import StreamBusy
 from application.sync.status import InvalidPageCursor
 from domain.accounts import UnknownScope
-from domain.errors import PonteError, ValidationError
+from domain.errors import Conflict, NotFound, PonteError, ValidationError
+from domain.orders import InvalidTransition
+from domain.reservations import InsufficientStock
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +166,29 @@ def _too_many(request: Request[Any, Any, Any], exc: TooManyAttempts) -> Response
     return problem_response(request, 429, "too-many-attempts", detail, headers=headers)
 
 
+def _not_found(request: Request[Any, Any, Any], exc: NotFound) -> Response[Problem]:
+    return problem_response(request, 404, "not-found", str(exc))
+
+
+def _conflict(request: Request[Any, Any, Any], exc: Conflict) -> Response[Problem]:
+    errors = [FieldError(field=exc.field, message=str(exc))] if exc.field else None
+    return problem_response(request, 409, exc.slug, str(exc), errors)
+
+
+def _insufficient_stock(
+    request: Request[Any, Any, Any], exc: InsufficientStock
+) -> Response[Problem]:
+    errors = [FieldError(field="items", message=str(exc))]
+    return problem_response(request, 409, "insufficient-stock", str(exc), errors)
+
+
+def _invalid_transition(
+    request: Request[Any, Any, Any], exc: InvalidTransition
+) -> Response[Problem]:
+    errors = [FieldError(field="status", message=str(exc))]
+    return problem_response(request, 409, "invalid-transition", str(exc), errors)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -186,6 +211,10 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     MissingScope: _missing_scope,
     ApiKeyNotFound: _api_key_not_found,
     TooManyAttempts: _too_many,
+    NotFound: _not_found,
+    Conflict: _conflict,
+    InsufficientStock: _insufficient_stock,
+    InvalidTransition: _invalid_transition,
     Exception: _unexpected,
 }
 
