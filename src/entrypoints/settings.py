@@ -85,7 +85,8 @@ class StorefrontSettings:
     #: Branch and stock code that Ponte-managed products keep their stock under.
     stock_branch: int = 1
     stock_code: int = 1
-    #: How often the API rebuilds catalog entries marked stale (sync, orders, admin edits).
+    #: How often the API rebuilds catalog entries marked stale (sync, orders, admin edits);
+    #: 0 turns the API's refresh loop off.
     refresh_interval: timedelta = timedelta(milliseconds=500)
 
 
@@ -352,7 +353,10 @@ def _refresh_days(raw: str) -> timedelta:
 
 
 def _milliseconds(raw: str) -> timedelta:
-    return timedelta(milliseconds=_positive_int(raw))
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 (off) or a positive number of milliseconds")
+    return timedelta(milliseconds=value)
 
 
 def _origins(raw: str) -> tuple[str, ...]:

@@ -167,6 +167,8 @@ def ponte_environment(database_url: str, redis_url: str, sandbox: RunningSandbox
         "TOTVS_MODA_PASSWORD": c.password,
         "TOTVS_MODA_PRICE_CODES": "1,2",
         "JWT_SECRET": JWT_SECRET,
+        # Tests rebuild the catalog read model themselves (RefreshCatalog), deterministically.
+        "CATALOG_REFRESH_INTERVAL_MS": "0",
     }
 
 
@@ -198,7 +200,9 @@ async def sync_env(
 @pytest.fixture
 async def api(sync_env: SyncEnv) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     """The real app (its own container, closed at shutdown) over the same database and Redis."""
-    app = create_app(make_container(sync_env.settings, QuickRetries(), FastPasswords()))
+    app = create_app(
+        make_container(sync_env.settings, QuickRetries(), FastPasswords()), sync_env.settings
+    )
     async with AsyncTestClient(app=app) as client:
         yield client
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres import merge_sql, products, references
+from adapters.postgres.catalog_marks import MARKS
 from adapters.postgres.locks import stream_lock_key
 from adapters.postgres.mirrors import MIRRORS
 from adapters.postgres.raw import RawConnection, raw_in_transaction
@@ -95,6 +96,8 @@ class PostgresSyncSession:
         mirror = MIRRORS[stream]
         if mirror.stage_table not in self._stages:
             return MergeResult(0, 0, 0)
+        if (mark := MARKS.get(stream)) is not None:
+            await self._raw.execute(mark)
         row = await self._merge(mirror.stage_table, mirror.key, mirror.table.name, _MERGES[stream])
         if stream is Stream.PRODUCTS:
             await self._merge_references()

@@ -1,0 +1,196 @@
+"""Customers on the request's connection; nothing is durable before ``commit()``.
+
+Uniqueness of e-mail and document is left to the ``uq_customers_*`` constraints (deleted
+customers hold NULLs, so they never clash), each write inside a SAVEPOINT: a concurrent twin
+loses with :class:`CustomerExists` and the request's transaction stays usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Insert, Update, insert, literal, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres.folding import fold
+from adapters.postgres.tables import customers
+from application.customers.ports import CustomerFilter, CustomerPage
+from application.sync.status import InvalidPageCursor
+from domain.customers import (
+    Address,
+    AddressType,
+    Customer,
+    CustomerExists,
+    CustomerKind,
+    CustomerOrigin,
+    Phone,
+    PhoneType,
+)
+from domain.documents import Cnpj, Cpf, Email, TaxId
+
+#: The unique constraint behind each field the API names in a 409.
+_UNIQUE_FIELDS = {"uq_customers_email": "email", "uq_customers_document": "document"}
+# Years a cursor's creation time may fall in, in UTC: what Python and asyncpg handle.
+_YEARS = range(1, 9999)
+
+
+class PostgresCustomerRepository:
+    """Implements :class:`application.customers.ports.CustomerRepository`."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, customer: Customer) -> None:
+        await self._write(insert(customers).values(id=customer.id, **_values(customer)))
+
+    async def get(self, customer_id: UUID, *, for_update: bool = False) -> Customer | None:
+        query = select(customers).where(
+            customers.c.id == customer_id, customers.c.deleted_at.is_(None)
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._connection.execute(query)).mappings().first()
+        return _customer(row) if row else None
+
+    async def save(self, customer: Customer) -> None:
+        await self._write(
+            update(customers).where(customers.c.id == customer.id).values(**_values(customer))
+        )
+
+    async def page(
+        self, customer_filter: CustomerFilter, *, limit: int, after: str | None
+    ) -> CustomerPage:
+        """:raises ValueError: when ``limit`` < 1."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        query = select(customers).where(customers.c.deleted_at.is_(None))
+        if customer_filter.name is not None:
+            term = fold(customer_filter.name)
+            query = query.where(customers.c.name_search.contains(term, autoescape=True))
+        if customer_filter.email is not None:
+            query = query.where(customers.c.email == customer_filter.email.address)
+        position = tuple_(customers.c.created_at, customers.c.id)
+        if after is not None:
+            query = query.where(position > tuple_(*map(literal, decode_cursor(after))))
+        query = query.order_by(customers.c.created_at, customers.c.id).limit(limit + 1)
+        rows = (await self._connection.execute(query)).mappings().all()
+        items = [_customer(row) for row in rows[:limit]]
+        if len(rows) <= limit:
+            return CustomerPage(items, None)
+        last = items[-1]
+        return CustomerPage(items, encode_cursor(last.created_at, last.id))
+
+    async def _write(self, statement: Insert | Update) -> None:
+        """:raises CustomerExists: naming the field whose unique constraint failed."""
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(statement)
+        except IntegrityError as e:
+            field = _UNIQUE_FIELDS.get(_constraint(e) or "")
+            if field is None:
+                raise
+            raise CustomerExists(field) from e
+
+
+def _constraint(error: IntegrityError) -> str | None:
+    """The violated constraint's name, from asyncpg's error under SQLAlchemy's wrapper."""
+    name = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
+    return name if isinstance(name, str) else None
+
+
+def _values(customer: Customer) -> dict[str, Any]:
+    """Every stored column but ``id`` (and ``erp_code``, which the ERP side owns)."""
+    return {
+        "kind": customer.kind.value,
+        "name": customer.name,
+        "name_search": fold(customer.name),
+        "document": customer.document.digits if customer.document else None,
+        "email": customer.email.address if customer.email else None,
+        "phones": [{"type": p.type.value, "number": p.number} for p in customer.phones],
+        "addresses": [_address_json(a) for a in customer.addresses],
+        "birth_date": customer.birth_date,
+        "origin": customer.origin.value,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+        "deleted_at": customer.deleted_at,
+    }
+
+
+def _address_json(address: Address) -> dict[str, str | None]:
+    return {
+        "type": address.type.value,
+        "street": address.street,
+        "number": address.number,
+        "complement": address.complement,
+        "district": address.district,
+        "city": address.city,
+        "state": address.state,
+        "zip_code": address.zip_code,
+        "country": address.country,
+    }
+
+
+def _document(kind: CustomerKind, digits: str | None) -> TaxId | None:
+    if digits is None:
+        return None
+    return Cpf(digits) if kind is CustomerKind.INDIVIDUAL else Cnpj(digits)
+
+
+def _customer(row: RowMapping) -> Customer:
+    kind = CustomerKind(row["kind"])
+    return Customer(
+        id=row["id"],
+        kind=kind,
+        name=row["name"],
+        document=_document(kind, row["document"]),
+        email=Email(row["email"]) if row["email"] is not None else None,
+        phones=tuple(Phone(PhoneType(p["type"]), p["number"]) for p in row["phones"]),
+        addresses=tuple(
+            Address(
+                type=AddressType(a["type"]),
+                street=a["street"],
+                number=a["number"],
+                complement=a.get("complement"),
+                district=a["district"],
+                city=a["city"],
+                state=a["state"],
+                zip_code=a["zip_code"],
+                country=a.get("country", "BR"),
+            )
+            for a in row["addresses"]
+        ),
+        birth_date=row["birth_date"],
+        origin=CustomerOrigin(row["origin"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        deleted_at=row["deleted_at"],
+    )
+
+
+def encode_cursor(created_at: datetime, customer_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{customer_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    """The position in ``cursor``, checked so that nothing a client makes up reaches the database.
+
+    :raises InvalidPageCursor: unless ``cursor`` is exactly what :func:`encode_cursor` makes of
+        an aware time (years 1..9998 in UTC) and a UUID.
+    """
+    invalid = InvalidPageCursor(f"invalid page cursor {cursor!r}")
+    try:
+        decoded = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
+        created, customer_id = decoded.decode().split("|")
+        position = datetime.fromisoformat(created), UUID(customer_id)
+        utc = position[0].astimezone(UTC) if position[0].tzinfo is not None else None
+    except (binascii.Error, UnicodeError, ValueError, OverflowError):
+        raise invalid from None
+    if utc is None or utc.year not in _YEARS or encode_cursor(*position) != cursor:
+        raise invalid
+    return position

@@ -1,0 +1,1 @@
+"""Customers: register, read, list, replace and delete (erasing personal data)."""

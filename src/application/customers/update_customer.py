@@ -1,0 +1,40 @@
+"""Replace a customer's editable fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.accounts.storage import UnitOfWork
+from application.clock import Clock
+from application.customers.data import CustomerData, profile_of
+from application.customers.ports import CustomerRepository
+from domain.customers import Customer
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateCustomerCommand:
+    customer_id: UUID
+    data: CustomerData
+
+
+class UpdateCustomer:
+    """Full replacement: a field left out takes its default (no phones, no addresses, no birth
+    date). Id, origin and creation time never change."""
+
+    def __init__(self, customers: CustomerRepository, uow: UnitOfWork, clock: Clock) -> None:
+        self._customers, self._uow, self._clock = customers, uow, clock
+
+    async def __call__(self, command: UpdateCustomerCommand) -> Customer:
+        """:raises NotFound: unknown or deleted. :raises ValidationError: a field breaks a rule.
+        :raises CustomerExists: the e-mail or document belongs to another customer."""
+        now = self._clock.now()
+        profile = profile_of(command.data, today=now.date())
+        customer = await self._customers.get(command.customer_id, for_update=True)
+        if customer is None:
+            raise NotFound("customer", command.customer_id)
+        customer.revise(profile, at=now)
+        await self._customers.save(customer)
+        await self._uow.commit()
+        return customer
