@@ -59,10 +59,11 @@ def transition(current: OrderStatus, target: OrderStatus) -> OrderStatus:
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
-    """A quantity of one SKU (the ERP ``product_code``) at one unit price.
+    """A quantity of one SKU at one unit price. ``product_code`` is the ERP's code (positive) or,
+    for a product Ponte manages, its own (negative).
 
-    :raises ValidationError: on a product code or quantity that is not a positive int, or a
-        negative unit price (a zero price, e.g. a gift, is allowed).
+    :raises ValidationError: on a product code that is 0 or not an int, a quantity that is not a
+        positive int, or a negative unit price (a zero price, e.g. a gift, is allowed).
     """
 
     product_code: int
@@ -70,10 +71,13 @@ class OrderLine:
     unit_price: Money
 
     def __post_init__(self) -> None:
-        for name in ("product_code", "quantity"):
-            value: object = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValidationError(f"{name} must be a positive integer", field=name)
+        code: object = self.product_code
+        # ERP SKUs have positive codes; Ponte-managed ones negative (never 0).
+        if isinstance(code, bool) or not isinstance(code, int) or code == 0:
+            raise ValidationError("product_code must be a non-zero integer", field="product_code")
+        quantity: object = self.quantity
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise ValidationError("quantity must be a positive integer", field="quantity")
         if self.unit_price.amount < 0:
             raise ValidationError("unit price cannot be negative", field="unit_price")
 

@@ -91,15 +91,22 @@ def test_line_total_is_unit_price_times_quantity() -> None:
     assert OrderLine(101, 3, brl("19.99")).total == brl("59.97")
 
 
-@pytest.mark.parametrize("field", ["product_code", "quantity"])
 @pytest.mark.parametrize("value", [0, -1, True, 1.0, "2", None])
-def test_line_needs_positive_int_code_and_quantity(field: str, value: object) -> None:
-    kwargs: dict[str, object] = {"product_code": 101, "quantity": 1, "unit_price": brl("1")}
-    kwargs[field] = value
-
+def test_line_needs_a_positive_int_quantity(value: object) -> None:
     with pytest.raises(ValidationError, match="positive integer") as caught:
-        OrderLine(**kwargs)  # type: ignore[arg-type]
-    assert caught.value.field == field
+        OrderLine(101, value, brl("1"))  # type: ignore[arg-type]
+    assert caught.value.field == "quantity"
+
+
+@pytest.mark.parametrize("value", [0, True, 1.0, "2", None])
+def test_line_needs_a_non_zero_int_product_code(value: object) -> None:
+    with pytest.raises(ValidationError, match="non-zero integer") as caught:
+        OrderLine(value, 1, brl("1"))  # type: ignore[arg-type]
+    assert caught.value.field == "product_code"
+
+
+def test_a_line_may_name_a_ponte_managed_sku_by_its_negative_code() -> None:
+    assert OrderLine(-7, 2, brl("10")).total == brl("20")
 
 
 def test_line_rejects_a_negative_unit_price_but_allows_zero() -> None:

@@ -1,0 +1,1 @@
+"""Storefront orders: placing, reading, listing, editing and cancelling, with stock reservations."""
