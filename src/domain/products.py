@@ -26,9 +26,16 @@ def gtin_is_valid(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
+def _no_nul(field: str, *texts: str | None) -> None:
+    """Text that storage can hold: no NUL characters."""
+    if any(text is not None and "\x00" in text for text in texts):
+        raise ValidationError("must not contain NUL characters", field=field)
+
+
 def _images(images: tuple[str, ...]) -> None:
     if len(images) > MAX_IMAGES:
         raise ValidationError(f"at most {MAX_IMAGES} images", field="images")
+    _no_nul("images", *images)
     for url in images:
         parts = urlsplit(url)
         if len(url) > MAX_URL_LENGTH or parts.scheme != "https" or not parts.netloc:
@@ -36,6 +43,7 @@ def _images(images: tuple[str, ...]) -> None:
 
 
 def _description(description: str | None) -> None:
+    _no_nul("description", description)
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
         raise ValidationError(f"at most {MAX_DESCRIPTION_LENGTH} characters", field="description")
 
@@ -57,7 +65,8 @@ class ManagedProduct:
     """A product sold through Ponte that the ERP does not know: one SKU, one price, one stock.
 
     :raises ValidationError: naming the field, on a malformed reference or section, an empty name,
-        a barcode that is not a valid GTIN, a zero price, negative stock or a bad image URL.
+        a barcode that is not a valid GTIN, a zero price, negative stock, a bad image URL or a
+        NUL character in any text.
     """
 
     reference: str
@@ -76,6 +85,7 @@ class ManagedProduct:
                 "1-30 letters, digits, '.', '_' or '-', starting with a letter or digit",
                 field="reference",
             )
+        _no_nul("name", self.name)
         if not self.name.strip() or len(self.name) > 200:
             raise ValidationError("must be 1 to 200 characters", field="name")
         _description(self.description)

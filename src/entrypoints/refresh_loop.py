@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -58,6 +59,17 @@ async def refresh_loop(container: AsyncContainer) -> AsyncIterator[None]:
             await task
 
 
+def settle_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's way.
+
+    The container, the app, SQLAlchemy's metadata and the imported modules are long-lived; left
+    in the collected generations, every full collection walks them again — a pause of tens of
+    milliseconds in the middle of requests. Frozen, they are never scanned.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def app_lifespan(
     container: AsyncContainer,
 ) -> Callable[[object], AbstractAsyncContextManager[None]]:
@@ -67,6 +79,7 @@ def app_lifespan(
     async def lifespan(_: object) -> AsyncIterator[None]:
         try:
             async with refresh_loop(container):
+                settle_heap()
                 yield
         finally:
             await container.close()

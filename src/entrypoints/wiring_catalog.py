@@ -12,6 +12,7 @@ from adapters.postgres.catalog_reader import PostgresCatalogReader
 from adapters.postgres.catalog_refresh import CatalogView, PostgresCatalogRefresher
 from adapters.postgres.catalog_store import PostgresProductStore
 from adapters.postgres.engine import asyncpg_url
+from adapters.postgres.read_pool import ReadPool
 from application.catalog.ports import CatalogReader, CatalogRefresher, ProductStore
 from application.catalog.use_cases import (
     BrowseProducts,
@@ -28,9 +29,9 @@ READ_POOL_SIZE = 8
 
 
 class CatalogReadPool:
-    """A raw asyncpg pool for the catalog's read queries."""
+    """The raw connections of the catalog's read queries."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: ReadPool) -> None:
         self.pool = pool
 
 
@@ -52,7 +53,7 @@ class CatalogProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[CatalogReadPool]:
         database_url, _ = settings.require_servers()
         dsn = asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=READ_POOL_SIZE)
+        pool = ReadPool(lambda: asyncpg.connect(dsn), size=READ_POOL_SIZE)
         yield CatalogReadPool(pool)
         await pool.close()
 

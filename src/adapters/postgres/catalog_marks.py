@@ -14,8 +14,10 @@ _MARK = "INSERT INTO catalog_dirty (reference_code) {select} ON CONFLICT DO NOTH
 
 def _by_product_code(stage: str) -> str:
     return _MARK.format(
-        select=f"SELECT DISTINCT k.reference_code FROM skus k "
-        f"WHERE k.product_code IN (SELECT product_code FROM {stage})"  # noqa: S608 (constant)
+        select=(
+            "SELECT DISTINCT k.reference_code FROM skus k "  # noqa: S608 (stage: a constant)
+            "WHERE k.product_code IN (SELECT product_code FROM " + stage + ")"
+        )
     )
 
 
@@ -29,9 +31,13 @@ MARKS: dict[Stream, str] = {
         select="SELECT DISTINCT k.reference_code FROM skus k "
         "WHERE k.grid_code IN (SELECT code FROM stage_size_grids)"
     ),
+    # This stream stages the whole (small) table every pass: only a new or renamed value makes
+    # the pages naming it stale, else every pass would rebuild the whole catalog.
     Stream.CLASSIFICATIONS: _MARK.format(
         select="SELECT DISTINCT pc.reference_code FROM product_classifications pc "
-        "JOIN stage_classifications s ON s.type_code = pc.type_code AND s.code = pc.code"
+        "JOIN stage_classifications s ON s.type_code = pc.type_code AND s.code = pc.code "
+        "LEFT JOIN classifications c ON c.type_code = s.type_code AND c.code = s.code "
+        "WHERE c.code IS NULL OR (c.type_name, c.name) IS DISTINCT FROM (s.type_name, s.name)"
     ),
     Stream.PRODUCTS: _MARK.format(
         select="SELECT reference_code FROM stage_skus UNION "

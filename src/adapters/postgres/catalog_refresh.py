@@ -46,9 +46,12 @@ class CatalogView:
 
 
 _SEARCH_TEXT = (
-    "p.name || ' ' || p.reference_code || ' ' || coalesce(p.description, '') || ' ' "
-    "|| coalesce(p.web_description, '')"
+    "d.name || ' ' || d.reference_code || ' ' || coalesce(d.description, '') || ' ' "
+    "|| coalesce(d.web_description, '')"
 )
+#: Search words: the folded text split at every run of non-alphanumerics (so ``VALE-100`` is
+#: ``vale`` and ``100``, not the parser's ``-100``).
+_FOLDED_SEARCH_TEXT = fold_sql(_SEARCH_TEXT)
 
 #: $1 references, $2 price_code, $3 price_branch, $4 category type, $5 brand type,
 #: $6 collection type.
@@ -60,54 +63,55 @@ p AS MATERIALIZED (
     SELECT p.* FROM products p JOIN refs USING (reference_code)
     WHERE p.is_active AND p.deleted_at IS NULL
 ),
+-- One row per shown SKU, everything it needs read through indexes (linear in the batch; joins
+-- of per-reference aggregates made the planner rescan them per row, quadratically).
 k AS MATERIALIZED (
-    SELECT k.product_code, k.sku, k.reference_code, k.color_code,
-           coalesce(c.name, k.color_name) AS color_name, k.size, k.barcodes,
-           pr.price, pr.promotional_price,
+    SELECT p.reference_code, p.name, p.description, p.web_description, p.origin, p.images,
+           p.expires_on, p.created_at, p.changed_at,
+           k.product_code, k.sku, k.color_code, coalesce(c.name, k.color_name) AS color_name,
+           k.size, k.barcodes, pr.price, pr.promotional_price,
            CASE WHEN pr.promotional_price > 0 AND pr.promotional_price < pr.price
                 THEN pr.promotional_price ELSE pr.price END AS effective,
-           greatest(0, floor(coalesce(b.available, 0) - coalesce(r.reserved, 0)))::bigint
+           greatest(0, floor(coalesce(st.total, 0) - coalesce(r.reserved, 0)))::bigint
                AS available,
-           coalesce(array_position(g.sizes, k.size), 2147483647) AS size_rank
-    FROM skus k
-    JOIN p ON p.reference_code = k.reference_code
+           coalesce(array_position(g.sizes, k.size), 2147483647) AS size_rank,
+           coalesce(st.stock, '[]'::json) AS stock,
+           coalesce(st.branches, '{{}}') AS branches,
+           coalesce(fu.future, '[]'::json) AS future
+    FROM p
+    JOIN skus k ON k.reference_code = p.reference_code
     JOIN prices pr ON pr.product_code = k.product_code AND pr.price_code = $2
                   AND pr.branch_code = $3 AND pr.price IS NOT NULL
     LEFT JOIN LATERAL (
-        SELECT sum(s.available) AS available FROM stock_balances s
-        WHERE s.product_code = k.product_code
-    ) b ON true
+        SELECT sum(b.available) AS total,
+               json_agg(json_build_object(
+                   'branch', b.branch_code, 'available', greatest(0, floor(b.available))::bigint
+               ) ORDER BY b.branch_code) AS stock,
+               array_agg(b.branch_code) FILTER (WHERE b.available >= 1) AS branches
+        FROM (
+            SELECT s.branch_code, sum(s.available) AS available FROM stock_balances s
+            WHERE s.product_code = k.product_code GROUP BY 1
+        ) b
+    ) st ON true
+    LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object(
+                   'branch', f.branch_code,
+                   'production_order', f.order_code,
+                   'quantity', f.pending_quantity,
+                   'expected_date', f.expected_date
+               ) ORDER BY f.expected_date NULLS LAST, f.branch_code, f.order_code) AS future
+        FROM future_stock f
+        WHERE f.product_code = k.product_code AND f.pending_quantity > 0
+    ) fu ON true
     LEFT JOIN stock_reservations r ON r.product_code = k.product_code
     LEFT JOIN size_grids g ON g.code = k.grid_code
     LEFT JOIN colors c ON c.code = k.color_code
     WHERE k.is_active AND NOT k.is_blocked
 ),
-branch_stock AS (
-    SELECT b.product_code, b.branch_code, sum(b.available) AS available
-    FROM stock_balances b WHERE b.product_code IN (SELECT product_code FROM k)
-    GROUP BY 1, 2
-),
-sku_stock AS (
-    SELECT product_code,
-           json_agg(json_build_object(
-               'branch', branch_code, 'available', greatest(0, floor(available))::bigint
-           ) ORDER BY branch_code) AS stock
-    FROM branch_stock GROUP BY 1
-),
-sku_future AS (
-    SELECT f.product_code,
-           json_agg(json_build_object(
-               'branch', f.branch_code,
-               'production_order', f.order_code,
-               'quantity', f.pending_quantity,
-               'expected_date', f.expected_date
-           ) ORDER BY f.expected_date NULLS LAST, f.branch_code, f.order_code) AS future
-    FROM future_stock f
-    WHERE f.product_code IN (SELECT product_code FROM k) AND f.pending_quantity > 0
-    GROUP BY 1
-),
-sku_docs AS (
-    SELECT k.reference_code,
+-- One pass over the SKU rows: per-reference figures are aggregates of one GROUP BY.
+d AS MATERIALIZED (
+    SELECT k.reference_code, k.name, k.description, k.web_description, k.origin, k.images,
+           k.expires_on, k.created_at, k.changed_at,
            json_agg(json_build_object(
                'product_code', k.product_code,
                'sku', k.sku,
@@ -119,88 +123,68 @@ sku_docs AS (
                'promotional_price', round(k.promotional_price, 2),
                'effective_price', round(k.effective, 2),
                'available', k.available,
-               'stock', coalesce(st.stock, '[]'::json),
-               'future_stock', coalesce(fu.future, '[]'::json)
+               'stock', k.stock,
+               'future_stock', k.future
            ) ORDER BY k.color_code NULLS LAST, k.size_rank, k.size, k.product_code) AS skus,
+           array_agg(DISTINCT round(k.effective, 2) ORDER BY round(k.effective, 2)) AS prices,
            round(min(k.effective), 2) AS price_min,
            round(max(k.effective), 2) AS price_max,
            bool_or(k.effective < k.price) AS on_sale,
-           bool_or(k.available > 0) AS in_stock
+           bool_or(k.available > 0) AS in_stock,
+           coalesce(array_agg(DISTINCT k.color_code) FILTER (WHERE k.color_code IS NOT NULL),
+                    '{{}}') AS colors,
+           coalesce(jsonb_agg(DISTINCT jsonb_build_object(
+                        'code', k.color_code, 'name', k.color_name))
+                        FILTER (WHERE k.color_code IS NOT NULL), '[]') AS color_list,
+           -- Sizes in grid order: "<rank>:<size>" sorts by rank, then the prefix is cut.
+           coalesce((
+               SELECT array_agg(substr(x, 12) ORDER BY x)
+               FROM unnest(array_agg(DISTINCT lpad(k.size_rank::text, 10, '0') || ':' || k.size)
+                           FILTER (WHERE k.size IS NOT NULL)) AS x
+           ), '{{}}') AS sizes,
+           coalesce((
+               SELECT array_agg(DISTINCT b ORDER BY b)
+               FROM unnest(string_to_array(string_agg(array_to_string(k.barcodes, ','), ','), ','))
+                    AS b WHERE b <> ''
+           ), '{{}}') AS barcodes,
+           coalesce((
+               SELECT array_agg(DISTINCT b::int ORDER BY b::int)
+               FROM unnest(string_to_array(string_agg(array_to_string(k.branches, ','), ','), ','))
+                    AS b WHERE b <> ''
+           ), '{{}}') AS stock_branches
     FROM k
-    LEFT JOIN sku_stock st ON st.product_code = k.product_code
-    LEFT JOIN sku_future fu ON fu.product_code = k.product_code
-    GROUP BY 1
-),
-ref_colors AS (
-    SELECT reference_code,
-           array_agg(color_code ORDER BY color_code) AS codes,
-           json_agg(json_build_object('code', color_code, 'name', color_name)
-                    ORDER BY color_code) AS list
-    FROM (SELECT DISTINCT reference_code, color_code, color_name FROM k
-          WHERE color_code IS NOT NULL) c
-    GROUP BY 1
-),
-ref_sizes AS (
-    SELECT reference_code, array_agg(size ORDER BY size_rank, size) AS sizes
-    FROM (SELECT reference_code, size, min(size_rank) AS size_rank FROM k
-          WHERE size IS NOT NULL GROUP BY 1, 2) s
-    GROUP BY 1
-),
-ref_barcodes AS (
-    SELECT k.reference_code, array_agg(DISTINCT bc) AS barcodes
-    FROM k CROSS JOIN LATERAL unnest(k.barcodes) AS bc GROUP BY 1
-),
-ref_branches AS (
-    SELECT k.reference_code, array_agg(DISTINCT bs.branch_code) AS branches
-    FROM k JOIN branch_stock bs ON bs.product_code = k.product_code
-    WHERE bs.available >= 1 GROUP BY 1
-),
-cls AS (
-    SELECT pc.reference_code,
-           array_agg(pc.type_code || ':' || pc.code ORDER BY pc.type_code) AS keys,
-           json_agg(json_build_object(
-               'type', pc.type_code, 'type_name', c.type_name, 'code', pc.code, 'name', c.name
-           ) ORDER BY pc.type_code) AS list,
-           (array_agg(json_build_object('code', pc.code, 'name', c.name))
-               FILTER (WHERE pc.type_code = $4))[1] AS category,
-           (array_agg(json_build_object('code', pc.code, 'name', c.name))
-               FILTER (WHERE pc.type_code = $5))[1] AS brand,
-           (array_agg(json_build_object('code', pc.code, 'name', c.name))
-               FILTER (WHERE pc.type_code = $6))[1] AS collection
-    FROM product_classifications pc
-    JOIN p ON p.reference_code = pc.reference_code
-    LEFT JOIN classifications c ON c.type_code = pc.type_code AND c.code = pc.code
-    GROUP BY 1
+    GROUP BY k.reference_code, k.name, k.description, k.web_description, k.origin, k.images,
+             k.expires_on, k.created_at, k.changed_at
 ),
 entries AS (
-    SELECT p.reference_code, p.name, p.created_at,
-           to_tsvector('simple', {fold_sql(_SEARCH_TEXT)}) AS search,
+    SELECT d.reference_code, d.name, d.created_at,
+           to_tsvector('simple', regexp_replace({_FOLDED_SEARCH_TEXT}, '[^[:alnum:]]+', ' ', 'g'))
+               AS search,
            coalesce(cls.keys, '{{}}') AS classifications,
-           coalesce(rc.codes, '{{}}') AS colors,
-           coalesce(rs.sizes, '{{}}') AS sizes,
-           coalesce(rb.barcodes, '{{}}') AS barcodes,
-           coalesce(rbr.branches, '{{}}') AS stock_branches,
-           d.price_min, d.price_max, d.in_stock,
+           cls.category ->> 'code' AS category_code,
+           cls.brand ->> 'code' AS brand_code,
+           d.colors, d.sizes, d.barcodes, d.stock_branches,
+           d.prices, d.price_min, d.price_max, d.in_stock,
            json_build_object(
-               'reference', p.reference_code,
-               'name', p.name,
+               'reference', d.reference_code,
+               'name', d.name,
                'price', json_build_object('min', d.price_min, 'max', d.price_max),
                'on_sale', d.on_sale,
                'in_stock', d.in_stock,
-               'image', p.images[1],
-               'colors', coalesce(rc.list, '[]'::json),
-               'sizes', coalesce(rs.sizes, '{{}}'),
+               'image', d.images[1],
+               'colors', d.color_list,
+               'sizes', d.sizes,
                'category', cls.category,
                'brand', cls.brand,
                'collection', cls.collection
            )::text AS card,
            json_build_object(
-               'reference', p.reference_code,
-               'name', p.name,
-               'description', coalesce(p.web_description, p.description),
-               'origin', p.origin,
-               'images', p.images,
-               'expires_on', p.expires_on,
+               'reference', d.reference_code,
+               'name', d.name,
+               'description', coalesce(d.web_description, d.description),
+               'origin', d.origin,
+               'images', d.images,
+               'expires_on', d.expires_on,
                'price', json_build_object('min', d.price_min, 'max', d.price_max),
                'on_sale', d.on_sale,
                'in_stock', d.in_stock,
@@ -208,18 +192,28 @@ entries AS (
                'brand', cls.brand,
                'collection', cls.collection,
                'classifications', coalesce(cls.list, '[]'::json),
-               'colors', coalesce(rc.list, '[]'::json),
-               'sizes', coalesce(rs.sizes, '{{}}'),
+               'colors', d.color_list,
+               'sizes', d.sizes,
                'skus', d.skus,
-               'updated_at', p.changed_at
+               'updated_at', d.changed_at
            )::text AS body
-    FROM p
-    JOIN sku_docs d ON d.reference_code = p.reference_code
-    LEFT JOIN cls ON cls.reference_code = p.reference_code
-    LEFT JOIN ref_colors rc ON rc.reference_code = p.reference_code
-    LEFT JOIN ref_sizes rs ON rs.reference_code = p.reference_code
-    LEFT JOIN ref_barcodes rb ON rb.reference_code = p.reference_code
-    LEFT JOIN ref_branches rbr ON rbr.reference_code = p.reference_code
+    FROM d
+    LEFT JOIN LATERAL (
+        SELECT array_agg(pc.type_code || ':' || pc.code ORDER BY pc.type_code) AS keys,
+               json_agg(json_build_object(
+                   'type', pc.type_code, 'type_name', c.type_name, 'code', pc.code,
+                   'name', c.name
+               ) ORDER BY pc.type_code) AS list,
+               (array_agg(json_build_object('code', pc.code, 'name', c.name))
+                   FILTER (WHERE pc.type_code = $4))[1] AS category,
+               (array_agg(json_build_object('code', pc.code, 'name', c.name))
+                   FILTER (WHERE pc.type_code = $5))[1] AS brand,
+               (array_agg(json_build_object('code', pc.code, 'name', c.name))
+                   FILTER (WHERE pc.type_code = $6))[1] AS collection
+        FROM product_classifications pc
+        LEFT JOIN classifications c ON c.type_code = pc.type_code AND c.code = pc.code
+        WHERE pc.reference_code = d.reference_code
+    ) cls ON true
 )
 """  # noqa: S608
 
@@ -229,21 +223,26 @@ REBUILD = f"""
 {BUILD},
 upserted AS (
     INSERT INTO catalog_entries AS t (
-        reference_code, name, search, classifications, colors, sizes, barcodes, price_min,
-        price_max, stock_branches, in_stock, listed_at, card, body, etag, refreshed_at
+        reference_code, name, search, classifications, category_code, brand_code, colors, sizes,
+        barcodes, prices, price_min, price_max, stock_branches, in_stock, listed_at, card, body,
+        etag, refreshed_at
     )
-    SELECT reference_code, name, search, classifications, colors, sizes, barcodes, price_min,
-           price_max, stock_branches, in_stock, created_at, card, body, md5(body), now()
+    SELECT reference_code, name, search, classifications, category_code, brand_code, colors,
+           sizes, barcodes, prices, price_min, price_max, stock_branches, in_stock, created_at,
+           card, body, md5(body), now()
     FROM entries
     ON CONFLICT (reference_code) DO UPDATE SET
         name = EXCLUDED.name, search = EXCLUDED.search,
-        classifications = EXCLUDED.classifications, colors = EXCLUDED.colors,
-        sizes = EXCLUDED.sizes, barcodes = EXCLUDED.barcodes, price_min = EXCLUDED.price_min,
+        classifications = EXCLUDED.classifications, category_code = EXCLUDED.category_code,
+        brand_code = EXCLUDED.brand_code, colors = EXCLUDED.colors,
+        sizes = EXCLUDED.sizes, barcodes = EXCLUDED.barcodes, prices = EXCLUDED.prices,
+        price_min = EXCLUDED.price_min,
         price_max = EXCLUDED.price_max, stock_branches = EXCLUDED.stock_branches,
         in_stock = EXCLUDED.in_stock, listed_at = EXCLUDED.listed_at, card = EXCLUDED.card,
         body = EXCLUDED.body, etag = EXCLUDED.etag, refreshed_at = EXCLUDED.refreshed_at
     WHERE t.body IS DISTINCT FROM EXCLUDED.body OR t.card IS DISTINCT FROM EXCLUDED.card
        OR t.search IS DISTINCT FROM EXCLUDED.search
+       OR t.category_code IS DISTINCT FROM EXCLUDED.category_code
        OR t.listed_at IS DISTINCT FROM EXCLUDED.listed_at
     RETURNING 1
 ),

@@ -40,6 +40,8 @@ class PostgresProductStore:
         return await self._connection.execute(text(sql), params)
 
     async def find(self, reference: str) -> StoredProduct | None:
+        if "\x00" in reference:  # PostgreSQL holds no NUL: no such product
+            return None
         row = (
             await self._run(
                 "SELECT origin, deleted_at IS NOT NULL AS deleted FROM products "

@@ -319,10 +319,16 @@ catalog_entries = Table(
     Column("search", TSVECTOR, nullable=False),
     #: ``"<type code>:<classification code>"`` per classification of the product.
     Column("classifications", ARRAY(Text), nullable=False),
+    #: The storefront's category and brand codes, also in columns: one btree index range per
+    #: category or brand page, in each sort order.
+    Column("category_code", Text),
+    Column("brand_code", Text),
     Column("colors", ARRAY(Text), nullable=False),
     Column("sizes", ARRAY(Text), nullable=False),
     Column("barcodes", ARRAY(Text), nullable=False),
-    #: Effective (promotional when set) price range of the storefront price table.
+    #: Effective (promotional when set) prices of the storefront price table: each SKU's
+    #: (distinct, ascending), and their range.
+    Column("prices", ARRAY(Numeric)),
     Column("price_min", Numeric),
     Column("price_max", Numeric),
     #: Branches where some SKU has ERP available stock.
@@ -337,6 +343,11 @@ catalog_entries = Table(
     Index(None, "name", "reference_code"),
     Index(None, "price_min", "reference_code"),
     Index(None, "listed_at", "reference_code"),
+    *(
+        Index(None, code, key, "reference_code")
+        for code in ("category_code", "brand_code")
+        for key in ("name", "price_min", "listed_at")
+    ),
     *(
         Index(f"ix_catalog_entries_{c}", c, postgresql_using="gin")
         for c in ("search", "classifications", "colors", "sizes", "barcodes", "stock_branches")

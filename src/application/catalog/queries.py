@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +14,10 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 24
 MAX_SEARCH_LENGTH = 100
 MAX_SEARCH_WORDS = 8
-_WORD = re.compile(r"\w+")
+#: No price is this high; larger bounds are refused rather than sent to the database.
+MAX_PRICE = Decimal(10) ** 12
+#: Words: runs of letters and digits (so ``VALE-100`` is ``VALE`` and ``100``).
+_WORD = re.compile(r"[^\W_]+")
 
 
 class ProductSort(enum.StrEnum):
@@ -30,7 +34,8 @@ class ProductQuery:
     """Filters, order and page of ``GET /products``.
 
     :raises ValidationError: naming the field, on an empty or over-long search, a page size out of
-        1..100, a negative price bound or a minimum above the maximum.
+        1..100, a negative or absurd price bound, a minimum above the maximum, or a NUL character
+        in any text (PostgreSQL cannot hold one, so nothing could match it).
     """
 
     category: str | None = None
@@ -55,8 +60,12 @@ class ProductQuery:
             raise ValidationError(f"must be 1 to {MAX_PAGE_SIZE}", field="limit")
         for name in ("price_min", "price_max"):
             value: Decimal | None = getattr(self, name)
-            if value is not None and (not value.is_finite() or value < 0):
-                raise ValidationError("must be a non-negative amount", field=name)
+            if value is not None and (not value.is_finite() or not 0 <= value <= MAX_PRICE):
+                raise ValidationError(f"must be an amount from 0 to {MAX_PRICE:,}", field=name)
+        for name in ("category", "brand", "collection", "color", "size", "barcode", "search"):
+            text: str | None = getattr(self, name)
+            if text is not None and "\x00" in text:
+                raise ValidationError("must not contain NUL characters", field=name)
         if (
             self.price_min is not None
             and self.price_max is not None
@@ -77,7 +86,9 @@ class ProductQuery:
         prefix a word of the product (case and accents ignored)."""
         if not self.search:
             return ()
-        return tuple(w for w in _WORD.findall(self.search) if w != "_")[:MAX_SEARCH_WORDS]
+        # NFC first: an accent typed as a combining mark would otherwise split its word.
+        text = unicodedata.normalize("NFC", self.search)
+        return tuple(_WORD.findall(text))[:MAX_SEARCH_WORDS]
 
 
 @dataclass(frozen=True, slots=True)

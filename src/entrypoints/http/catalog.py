@@ -351,7 +351,9 @@ class CatalogController(Controller):
             "`branch` (ERP stock at that branch), `color`, `size`, `barcode` (EAN), and `q`: "
             "words that must each start a word of the name, reference or description, case and "
             "accents ignored.\n\n"
-            "Sort by `name`, `price`, `-price` or `newest`. Keyset pagination: pass "
+            "Sort by `name`, `price`, `-price` or `newest`; ties are broken by reference in the "
+            "same direction (ascending for `name` and `price`, descending for `-price` and "
+            "`newest`). Keyset pagination: pass "
             "`next_cursor` back as `cursor` with the same sort. `total=true` adds the number of "
             "matches (one more query). Listing data may trail writes by up to "
             "`CATALOG_REFRESH_INTERVAL_MS`. Needs a signed-in user or an API key with "
@@ -479,7 +481,8 @@ class CatalogController(Controller):
             "Admins only. For a Ponte product, the whole product is replaced: `name`, `price` "
             "and `stock` are required, other fields left out are cleared. For an ERP product "
             "only the web fields may change: `description` (shown instead of the ERP's) and "
-            "`images`; any other field → 409 `erp-owned`."
+            "`images`, replaced together (a field left out is cleared); any other field → 409 "
+            "`erp-owned`."
         ),
         guards=[admin_only],
         responses=_detail_responses(200, "The product after the change"),

@@ -1,0 +1,207 @@
+"""Keeping the read model current: the sync marks stale references, a refresh rebuilds them,
+and entries whose page did not change are left alone (stable ETags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.catalog.helpers import (
+    Client,
+    exact,
+    mark,
+    references,
+    refresh,
+    sync,
+    walk,
+)
+from tests.integration.catalog.oracle import load_oracle, normalise
+from tests.integration.conftest import SyncEnv
+
+pytestmark = pytest.mark.integration
+
+
+async def _entries(env: SyncEnv) -> dict[str, Any]:
+    return {
+        r["reference_code"]: r
+        for r in await env.conn.fetch("SELECT * FROM catalog_entries ORDER BY reference_code")
+    }
+
+
+async def _dirty(env: SyncEnv) -> set[str]:
+    return {r["reference_code"] for r in await env.conn.fetch("SELECT * FROM catalog_dirty")}
+
+
+async def _references_of(env: SyncEnv, product_codes: tuple[int, ...]) -> set[str]:
+    rows = await env.conn.fetch(
+        "SELECT DISTINCT reference_code FROM skus WHERE product_code = ANY($1::bigint[])",
+        list(product_codes),
+    )
+    return {r["reference_code"] for r in rows}
+
+
+async def _pages_match_the_oracle(api: Client, headers: dict[str, str], env: SyncEnv) -> None:
+    oracle = await load_oracle(env.conn)
+    listed = references(await walk(api, headers, {}, limit=100))
+    assert set(listed) == set(oracle.products)
+    for reference, product in oracle.products.items():
+        response = await api.get(f"/products/{reference}", headers=headers)
+        assert response.status_code == 200, reference
+        assert normalise(exact(response.text)) == product.document(), reference
+
+
+async def test_a_sync_marks_what_changed_and_a_refresh_applies_it(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    before = await _entries(catalog)
+    assert await _dirty(catalog) == set()
+    erp = catalog.sandbox.catalog
+    changed = set()
+    for changes in (
+        erp.change_prices(count=3, promo_rate=0),
+        erp.change_stock(count=3),
+        erp.deactivate(count=3),
+        erp.block(count=3),
+    ):
+        assert changes.product_codes, changes.kind
+        changed |= await _references_of(catalog, changes.product_codes)
+    priced = await _references_of(catalog, erp.change_prices(count=2, promo_rate=0).product_codes)
+    changed |= priced
+
+    await sync(catalog)
+    dirty = await _dirty(catalog)
+    assert changed <= dirty
+    assert len(dirty) < len(before), "only what changed (and the lookback's re-reads) is marked"
+    # Until a refresh, the listing and pages are the previous ones.
+    assert await _entries(catalog) == before
+
+    result = await refresh(catalog)
+    assert result.claimed == len(dirty)
+    assert await _dirty(catalog) == set()
+    await _pages_match_the_oracle(api, admin_headers, catalog)
+    after = await _entries(catalog)
+    for reference, entry in before.items():
+        if reference not in dirty:
+            assert after[reference] == entry, reference
+    oracle = await load_oracle(catalog.conn)
+    for reference in priced & set(oracle.products):
+        assert after[reference]["etag"] != before[reference]["etag"], reference
+
+
+async def test_a_mark_without_a_change_rewrites_nothing(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    before = await _entries(catalog)
+    await mark(catalog, "000001", "000002", "no-such-reference")
+
+    result = await refresh(catalog)
+
+    assert (result.claimed, result.written, result.removed) == (3, 0, 0)
+    assert await _dirty(catalog) == set()
+    assert await _entries(catalog) == before
+    etag = before["000001"]["etag"]
+    response = await api.get(
+        "/products/000001", headers={**admin_headers, "If-None-Match": f'"{etag}"'}
+    )
+    assert response.status_code == 304
+
+
+async def test_a_sync_with_nothing_new_marks_only_the_lookback_window(
+    catalog: SyncEnv,
+) -> None:
+    """Classifications are read whole every pass; unchanged ones must not mark every product
+    (that would rebuild the whole catalog every minute)."""
+    before = await _entries(catalog)
+
+    await sync(catalog)
+    dirty = await _dirty(catalog)
+    result = await refresh(catalog)
+
+    assert dirty < set(before)
+    assert (result.claimed, result.written, result.removed) == (len(dirty), 0, 0)
+    assert await _entries(catalog) == before
+
+
+async def test_a_renamed_classification_marks_the_products_that_name_it(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    conn = catalog.conn
+    code = await conn.fetchval(
+        "SELECT code FROM product_classifications WHERE type_code = 1 "
+        "GROUP BY code ORDER BY count(*) DESC, code LIMIT 1"
+    )
+    named = {
+        r["reference_code"]
+        for r in await conn.fetch(
+            "SELECT reference_code FROM product_classifications WHERE type_code = 1 AND code = $1",
+            code,
+        )
+    }
+    erp_name = await conn.fetchval(
+        "SELECT name FROM classifications WHERE type_code = 1 AND code = $1", code
+    )
+    # The mirror holds another name than the ERP's, as right after a rename upstream.
+    await conn.execute(
+        "UPDATE classifications SET name = 'Antigo' WHERE type_code = 1 AND code = $1", code
+    )
+    await mark(catalog, *named)
+    await refresh(catalog)
+    shown = sorted(named & set((await load_oracle(conn)).products))
+    assert shown
+    page = (await api.get(f"/products/{shown[0]}", headers=admin_headers)).json()
+    assert page["category"] == {"code": code, "name": "Antigo"}
+
+    await sync(catalog)
+    assert named <= await _dirty(catalog)
+    await refresh(catalog)
+
+    await _pages_match_the_oracle(api, admin_headers, catalog)
+    page = (await api.get(f"/products/{shown[0]}", headers=admin_headers)).json()
+    assert page["category"] == {"code": code, "name": erp_name}
+    listed = await walk(api, admin_headers, {"category": code}, limit=100)
+    assert {item["category"]["name"] for item in listed} == {erp_name}
+
+
+async def test_deactivated_and_blocked_skus_leave_their_pages_and_then_their_products(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    erp = catalog.sandbox.catalog
+    gone = set(erp.deactivate(count=25).product_codes) | set(erp.block(count=10).product_codes)
+    await sync(catalog)
+    await refresh(catalog)
+
+    await _pages_match_the_oracle(api, admin_headers, catalog)
+    for item in await walk(api, admin_headers, {}, limit=100):
+        response = await api.get(f"/products/{item['reference']}", headers=admin_headers)
+        codes = {k["product_code"] for k in response.json()["skus"]}
+        assert not codes & gone, item["reference"]
+
+    # The ERP deactivates every SKU: every page is gone and the listing is empty.
+    shown = len(await _entries(catalog))
+    erp.deactivate(count=erp.max_code)
+    await sync(catalog)
+    result = await refresh(catalog)
+
+    assert (result.written, result.removed) == (0, shown)
+    assert await _entries(catalog) == {}
+    assert (await api.get("/products", headers=admin_headers)).json()["items"] == []
+    for reference in ("000001", "000002", "000030"):
+        response = await api.get(f"/products/{reference}", headers=admin_headers)
+        assert response.status_code == 404, reference
+
+
+async def test_new_erp_products_and_colors_reach_the_catalog(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    erp = catalog.sandbox.catalog
+    added = erp.add_products(references=2, new_color_rate=1.0)
+    await sync(catalog)
+    await refresh(catalog)
+
+    await _pages_match_the_oracle(api, admin_headers, catalog)
+    listed = set(references(await walk(api, admin_headers, {}, limit=100)))
+    oracle = await load_oracle(catalog.conn)
+    for reference in added.reference_codes:
+        assert (reference in listed) == (reference in oracle.products)
+    assert set(added.reference_codes) & listed
