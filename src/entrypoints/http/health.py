@@ -5,9 +5,9 @@ from __future__ import annotations
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, get
-from litestar.openapi import ResponseSpec
 
-from entrypoints.readiness import Readiness
+from entrypoints.http.openapi_examples import example, success
+from entrypoints.readiness import CHECK_TIMEOUT_SECONDS, HEAD_REVISION, Readiness
 
 
 class Health(msgspec.Struct):
@@ -25,10 +25,59 @@ class Ready(msgspec.Struct):
     checks: list[Check]
 
 
+_POSTGRES_OK = {"name": "postgres", "ok": True, "detail": f"schema at {HEAD_REVISION}"}
+_REDIS_OK = {"name": "redis", "ok": True}
+
+_READY = success(
+    Ready,
+    "Ready: every check passed",
+    example("Ready", {"status": "ready", "checks": [_POSTGRES_OK, _REDIS_OK]}),
+)
+_NOT_READY = success(
+    Ready,
+    "Not ready: the same body, with the failing checks and why",
+    example(
+        "Schema behind the code",
+        {
+            "status": "not-ready",
+            "checks": [
+                {
+                    "name": "postgres",
+                    "ok": False,
+                    "detail": f"schema at 0001, latest is {HEAD_REVISION}",
+                },
+                _REDIS_OK,
+            ],
+        },
+        "Deployed before `ponte migrate` ran.",
+    ),
+    example(
+        "Redis unreachable",
+        {
+            "status": "not-ready",
+            "checks": [
+                _POSTGRES_OK,
+                {"name": "redis", "ok": False, "detail": "unreachable: TimeoutError"},
+            ],
+        },
+    ),
+)
+
+
 class HealthController(Controller):
     tags = ["health"]
 
-    @get("/health", summary="Liveness", description="200 while the process serves requests.")
+    @get(
+        "/health",
+        summary="Liveness",
+        description=(
+            "200 `ok` while the process serves requests: a liveness probe. It checks nothing "
+            "else; `/ready` tells whether PostgreSQL and Redis answer. No authentication."
+        ),
+        responses={
+            200: success(Health, "The process is alive", example("Alive", {"status": "ok"}))
+        },
+    )
     async def health(self) -> Health:
         return Health(status="ok")
 
@@ -36,10 +85,14 @@ class HealthController(Controller):
         "/ready",
         summary="Readiness",
         description=(
-            "200 when PostgreSQL and Redis answer and the database schema is at the latest "
-            "migration; otherwise 503 with the failing checks."
+            "Whether this instance can serve traffic. Checks, concurrently and each within "
+            f"{CHECK_TIMEOUT_SECONDS:g} s: PostgreSQL answers and its schema is at the latest "
+            "migration this code ships (`alembic_version`), and Redis answers `PING`. 200 "
+            "`ready` when every check passes; otherwise 503 `not-ready` with the same body, each "
+            "failing check's `detail` saying why (an error class, never a credential or a "
+            "query). No authentication."
         ),
-        responses={503: ResponseSpec(data_container=Ready, description="Not ready")},
+        responses={200: _READY, 503: _NOT_READY},
     )
     @inject
     async def ready(self, readiness: FromDishka[Readiness]) -> Response[Ready]:

@@ -13,8 +13,18 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from application.sync.reset_stream import ResetStream, ResetStreamCommand
 from application.sync.status import RunFilter, StreamStatus, SyncStatusReader
+from application.sync.sync_stream import MAX_REJECTIONS_KEPT
 from domain.sync import Rejection, RunMode, RunStatus, Stream, SyncRun
 from entrypoints.http.auth import admin_only
+from entrypoints.http.openapi_examples import (
+    admin_guard,
+    bad_request,
+    example,
+    no_content,
+    problem,
+    success,
+    unmatched_id,
+)
 from entrypoints.http.problems import FieldError, ProblemError
 
 MAX_PAGE_SIZE = 100
@@ -132,6 +142,74 @@ def _aware(field: str, value: datetime | None) -> datetime | None:
     return utc
 
 
+# --- OpenAPI examples -----------------------------------------------------------------------------
+
+#: Litestar leaves ``null`` members out of examples (``error``, an unset cursor, a running run's
+#: ``finished_at``): every member of the models is always present in real responses.
+_RUN: dict[str, object] = {
+    "id": 1842,
+    "stream": "products",
+    "mode": "incremental",
+    "status": "succeeded",
+    "started_at": "2026-11-23T12:00:00.412000Z",
+    "finished_at": "2026-11-23T12:00:03.907000Z",
+    "pages": 3,
+    "rows_read": 250,
+    "rows_inserted": 12,
+    "rows_updated": 31,
+    "rows_unchanged": 206,
+    "rows_rejected": 1,
+    "error": None,
+    "cursor_before": "2026-11-23T11:59:01Z",
+    "cursor_after": "2026-11-23T11:59:58Z",
+}
+_FAILED_RUN: dict[str, object] = {
+    **_RUN,
+    "id": 1843,
+    "stream": "prices",
+    "status": "failed",
+    "started_at": "2026-11-23T12:00:04.001000Z",
+    "finished_at": "2026-11-23T12:00:34.120000Z",
+    "pages": 0,
+    "rows_read": 0,
+    "rows_inserted": 0,
+    "rows_updated": 0,
+    "rows_unchanged": 0,
+    "rows_rejected": 0,
+    "error": "SourceUnavailable: TOTVS Moda answered 503 Service Unavailable",
+    "cursor_before": "2026-11-23T11:58:40Z",
+    "cursor_after": None,
+}
+_STREAMS = {
+    "items": [
+        {
+            "stream": "products",
+            "cursor": "2026-11-23T11:59:58Z",
+            "health": "ok",
+            "last_success_at": "2026-11-23T12:00:03.907000Z",
+            "last_run": _RUN,
+        },
+        {
+            "stream": "prices",
+            "cursor": "2026-11-23T11:58:40Z",
+            "health": "failing",
+            "last_success_at": "2026-11-23T11:59:02.300000Z",
+            "last_run": _FAILED_RUN,
+        },
+        {
+            "stream": "production_orders",
+            "cursor": None,
+            "health": "never",
+            "last_success_at": None,
+            "last_run": None,
+        },
+    ]
+}
+_RUNS_PATH = "/sync/runs"
+_RUN_PATH = "/sync/runs/1842"
+_RESET_PATH = "/sync/streams/prices/reset"
+
+
 class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]
@@ -141,9 +219,21 @@ class SyncController(Controller):
         "/streams",
         summary="Sync streams",
         description=(
-            "Every catalog stream in dependency order with its cursor (the last change applied), "
-            "its last run and its health: `ok`, `failing`, `running` or `never`."
+            "Admins only. Every catalog stream pulled from the ERP, in dependency order "
+            "(`colors`, `sizes`, `classifications`, `products`, `balances`, `prices`, `costs`, "
+            "`production_orders`), with its cursor (the last ERP change applied; null means the "
+            "next run reads everything), when it last succeeded, its last run (skipped runs, "
+            "where another worker held the stream, do not count) and its health: `ok` (the last "
+            "run succeeded), `failing` (it failed), `running` or `never`."
         ),
+        responses={
+            200: success(
+                StreamsOut,
+                "Every stream",
+                example("A healthy, a failing and a never-run stream", _STREAMS),
+            ),
+            **admin_guard("/sync/streams"),
+        },
     )
     @inject
     async def streams(self, reader: FromDishka[SyncStatusReader]) -> StreamsOut:
@@ -153,9 +243,39 @@ class SyncController(Controller):
         "/runs",
         summary="Sync runs",
         description=(
-            "Runs newest first, filterable by stream, status, mode and start time. Keyset "
-            "pagination: pass the previous page's `next_cursor` as `cursor`."
+            "Admins only. Runs newest first (start time, then id), filtered by `stream`, "
+            "`status` (`running`, `succeeded`, `failed`, `skipped`), `mode` (`full`, "
+            "`incremental`) and start time: `started_after` inclusive, `started_before` "
+            "exclusive, both with a UTC offset (400 otherwise). Keyset pagination: `limit` 1 to "
+            f"{MAX_PAGE_SIZE} (default 20); pass the previous page's `next_cursor` as `cursor` "
+            "with the same filters; `next_cursor` is null on the last page. A cursor this API "
+            "did not hand out is 400 naming `cursor`."
         ),
+        responses={
+            200: success(
+                RunsOut,
+                "A page of runs",
+                example(
+                    "A page with more to come",
+                    {
+                        "items": [_FAILED_RUN, _RUN],
+                        "next_cursor": "MjAyNi0xMS0yM1QxMjowMDowMC40MTIwMDArMDA6MDB8MTg0Mg==",
+                    },
+                ),
+                example("The last page", {"items": [_RUN], "next_cursor": None}),
+            ),
+            400: bad_request(
+                _RUNS_PATH,
+                (
+                    "Instant without an offset",
+                    [("started_after", "needs a UTC offset, e.g. 2026-11-23T12:00:00Z")],
+                ),
+                ("Unknown stream", [("stream", "Invalid enum value 'nope'")]),
+                ("Limit out of range", [("limit", "Expected `int` >= 1")]),
+                ("Foreign cursor", [("cursor", "not a cursor this API returned")]),
+            ),
+            **admin_guard(_RUNS_PATH),
+        },
     )
     @inject
     async def runs(
@@ -179,7 +299,30 @@ class SyncController(Controller):
         page = await reader.runs(run_filter, limit=limit, after=cursor)
         return RunsOut(items=[_run_out(r) for r in page.items], next_cursor=page.next_cursor)
 
-    @get("/runs/{run_id:int}", summary="One sync run", description="A run with its rejected rows.")
+    @get(
+        "/runs/{run_id:int}",
+        summary="One sync run",
+        description=(
+            "Admins only. A run with its counts and the rows it rejected (the ERP row's key "
+            "when it could be read, and why), in the order met: the first "
+            f"{MAX_REJECTIONS_KEPT} are kept, while `rows_rejected` counts them all. A failed "
+            "run's `error` quotes the ERP's own words, never internals (SQL, paths). 404 for an "
+            "unknown id."
+        ),
+        responses={
+            200: success(
+                RunDetailOut,
+                "The run",
+                example(
+                    "A run that rejected a row",
+                    {**_RUN, "rejections": [{"key": "000987", "reason": "missing ReferenceCode"}]},
+                ),
+            ),
+            400: unmatched_id(_RUN_PATH, "run_id", "Expected `int`"),
+            **admin_guard(_RUN_PATH),
+            404: problem(404, "not-found", "no sync run 1842", instance=_RUN_PATH),
+        },
+    )
     @inject
     async def run(
         self, run_id: FromPath[int], reader: FromDishka[SyncStatusReader]
@@ -197,9 +340,29 @@ class SyncController(Controller):
         status_code=204,
         summary="Reset a stream",
         description=(
-            "Forget the stream's cursor: its next run (the minute cron or `ponte sync`) reads "
-            "everything again. 409 while the stream is running."
+            "Admins only. Forget the stream's cursor: its next run (the minute cron or `ponte "
+            "sync`) is a full backfill that reads everything again and merges it into what is "
+            "mirrored (nothing is deleted first; unchanged rows count as `rows_unchanged`). "
+            "Only this stream is reset, not the ones that depend on it. The reset takes the "
+            "stream's run lock, so it never races a run: 409 `stream-busy` while the stream is "
+            "running (try again when the run ends). The stream is named as in `/sync/streams` "
+            "(`production_orders`); any other name is 400."
         ),
+        responses={
+            204: no_content("The cursor is forgotten; no body"),
+            400: bad_request(
+                "/sync/streams/nope/reset",
+                ("Unknown stream", [("stream", "Invalid enum value 'nope'")]),
+            ),
+            **admin_guard(_RESET_PATH),
+            409: problem(
+                409,
+                "stream-busy",
+                "stream prices is running; try again shortly",
+                instance=_RESET_PATH,
+                description="The stream is running right now",
+            ),
+        },
     )
     @inject
     async def reset(self, stream: FromPath[Stream], reset: FromDishka[ResetStream]) -> None:
