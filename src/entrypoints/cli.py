@@ -50,18 +50,24 @@ def api(
     host: Annotated[str | None, typer.Option(help="Bind address (default API_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default API_PORT).")] = None,
 ) -> None:
-    """Serve the HTTP API."""
-    import uvicorn
+    """Serve the HTTP API (granian; API_WORKERS processes)."""
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
 
     settings = _servers_settings()
-    uvicorn.run(
+    Granian(
         "entrypoints.http.asgi:app_from_environment",
         factory=True,
-        host=host or settings.api_host,
+        interface=Interfaces.ASGI,
+        address=host or settings.api_host,
         port=port or settings.api_port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+        workers=settings.http.api_workers,
+        loop=Loops.uvloop,
+        # Ponte logs its own access lines (with request ids); granian logs only its own events.
+        log_access=False,
+        log_level=LogLevels(settings.log_level.lower()),
+    ).serve()
 
 
 @app.command()
@@ -72,11 +78,13 @@ def worker(
 ) -> None:
     """Run the arq worker: the catalog sync every minute and queued jobs."""
     from entrypoints.logs import configure_logging
+    from entrypoints.observability import init_sentry
     from entrypoints.providers import make_container
     from entrypoints.worker import create_worker, tune_gc_for_bulk_work
 
     settings = _servers_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.http.log_format)
+    init_sentry(settings.http)  # Sentry's arq integration switches itself on
     tune_gc_for_bulk_work()
     asyncio.set_event_loop(asyncio.new_event_loop())
     try:

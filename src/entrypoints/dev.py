@@ -36,6 +36,8 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 def run_dev(settings: Settings, *, skus: int, port: int) -> int:
     data_dir = Path(settings.data_dir).resolve()
     env = dict(os.environ)
+    # A person reads `ponte dev` in a terminal: text lines unless asked otherwise.
+    env.setdefault("LOG_FORMAT", "text")
     children: list[subprocess.Popen[bytes]] = []
     with contextlib.ExitStack() as stack:
         stack.callback(_stop, children)  # should starting the embedded servers fail

@@ -67,6 +67,9 @@ from application.sync.sync_catalog import SyncCatalog
 from application.sync.sync_stream import SyncPolicy, SyncStream
 from entrypoints.readiness import Readiness
 from entrypoints.settings import ErpSettings, Settings, require_erp
+from entrypoints.wiring_catalog import CatalogProvider
+from entrypoints.wiring_customers import CustomersProvider
+from entrypoints.wiring_orders import OrdersProvider
 
 #: Marks a leaked string as a Ponte API key (for secret scanners and humans).
 API_KEY_PREFIX = "pk_"
@@ -232,6 +235,9 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         AccountsProvider(),
         ApiKeysProvider(),
         SignInThrottleProvider(),
+        CustomersProvider(),
+        CatalogProvider(),
+        OrdersProvider(),
         *overrides,
         context={Settings: settings},
     )

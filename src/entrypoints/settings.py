@@ -102,6 +102,11 @@ class HttpSettings:
     sentry_dsn: Secret | None = None
     #: ``json`` (one object per line) or ``text``.
     log_format: str = "json"
+    #: Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (comma-separated addresses or
+    #: networks, or ``*``): the client address of rate limits and access logs comes from them.
+    forwarded_allow_ips: str = "127.0.0.1"
+    #: API worker processes of ``ponte api``.
+    api_workers: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +221,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=get("MAX_BODY_BYTES", _positive_int, 1_048_576),
         sentry_dsn=Secret(dsn) if (dsn := get("SENTRY_DSN", _url, "")) else None,
         log_format=get("LOG_FORMAT", _log_format, "json"),
+        forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", str, "127.0.0.1"),
+        api_workers=get("API_WORKERS", _positive_int, 1),
     )
     settings = Settings(
         storefront=storefront,

@@ -21,19 +21,26 @@ def asyncpg_url(url: str) -> str:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, temp_buffers: str = "256MB"
+    url: str, *, pool_size: int = 20, max_overflow: int = 10, temp_buffers: str = "256MB"
 ) -> AsyncEngine:
-    """An asyncpg engine. A sync run holds two connections (its transaction and the run log).
+    """An asyncpg engine. A sync run holds two connections (its transaction and the run log);
+    the API holds one per request in flight (20, then 10 more on demand).
 
     ``temp_buffers`` is the per-connection memory for temporary tables, where the sync stages a
     whole run (about 250 bytes per SKU); PostgreSQL fixes it before a session's first temporary
     table, hence at connect time. Connections that never stage pay nothing for it.
+
+    No ``pool_pre_ping``: it costs a round trip on every checkout (a third of a simple request's).
+    A connection the server dropped fails its first statement instead; SQLAlchemy then discards
+    every pooled connection older than the failure, the API answers that request 503 (see
+    ``entrypoints.http.problems``) and the next one gets a fresh connection. ``pool_recycle``
+    renews connections hourly so none outlives a server's idle timeouts.
     """
     settings = {"application_name": "ponte", "temp_buffers": temp_buffers}
     return create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_recycle=3600,
         connect_args={"server_settings": settings},
     )

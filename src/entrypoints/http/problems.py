@@ -12,9 +12,11 @@ from http import HTTPStatus
 from typing import Any
 
 import msgspec
+from asyncpg import exceptions as asyncpg_errors  # type: ignore[import-untyped]
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError
 
 from application.accounts.errors import (
     ApiKeyNotFound,
@@ -33,6 +35,7 @@ from domain.accounts import UnknownScope
 from domain.errors import Conflict, NotFound, PonteError, ValidationError
 from domain.orders import InvalidTransition
 from domain.reservations import InsufficientStock
+from entrypoints.logs import request_id as current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = None
+    #: Extension member (RFC 9457 §3.2): the request's ``X-Request-ID``, to quote to support.
+    request_id: str | None = None
 
 
 class ProblemError(PonteError):
@@ -79,6 +84,7 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         errors=errors,
+        request_id=current_request_id.get(),
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -189,6 +195,21 @@ def _invalid_transition(
     return problem_response(request, 409, "invalid-transition", str(exc), errors)
 
 
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The database dropped or refused the connection: a retryable 503, not a 500."""
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    detail = "The database is unavailable; retry shortly."
+    return problem_response(
+        request, 503, "database-unavailable", detail, headers={"Retry-After": "1"}
+    )
+
+
+def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Problem]:
+    if exc.connection_invalidated:
+        return _database_unavailable(request, exc)
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -215,6 +236,10 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Conflict: _conflict,
     InsufficientStock: _insufficient_stock,
     InvalidTransition: _invalid_transition,
+    DBAPIError: _database_error,
+    asyncpg_errors.ConnectionDoesNotExistError: _database_unavailable,
+    asyncpg_errors.CannotConnectNowError: _database_unavailable,
+    ConnectionError: _database_unavailable,
     Exception: _unexpected,
 }
 

@@ -27,7 +27,9 @@ def catalog_probe() -> dict[str, bool]:
 @pytest.fixture
 async def scoped(sync_env: SyncEnv) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     """The real app plus one test-only route behind ``require_scope("catalog:read")``."""
-    app = create_app(make_container(sync_env.settings, QuickRetries(), FastPasswords()))
+    app = create_app(
+        make_container(sync_env.settings, QuickRetries(), FastPasswords()), sync_env.settings
+    )
     app.register(catalog_probe)
     async with AsyncTestClient(app=app) as client:
         yield client

@@ -28,7 +28,7 @@ async def limited(sync_env: SyncEnv) -> AsyncIterator[AsyncTestClient]:  # type:
         auth_rate_limit_client=5,
         auth_rate_limit_window=timedelta(seconds=60),
     )
-    app = create_app(make_container(settings, QuickRetries(), FastPasswords()))
+    app = create_app(make_container(settings, QuickRetries(), FastPasswords()), settings)
     async with AsyncTestClient(app=app) as client:
         yield client
     redis = Redis.from_url(settings.redis_url or "")
