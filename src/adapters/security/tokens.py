@@ -16,6 +16,10 @@ REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "role", "jti")
 #: RFC 7518 §3.2: an HMAC key at least as long as the hash output.
 _MIN_KEY_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
+#: Tokens whose signature and claims already passed, kept so a storefront's repeated requests
+#: skip the HMAC and JSON work; time checks still run on every call.
+VERIFIED_CACHE_SIZE = 4096
+
 _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.InvalidAlgorithmError, "algorithm not allowed"),
     (jwt.InvalidSignatureError, "bad signature"),
@@ -61,6 +65,8 @@ class JwtAccessTokens:
         self._lifetime = lifetime
         self._leeway = int(leeway.total_seconds())
         self._algorithm = algorithm
+        #: token → (sub, role, iat, exp) of tokens that passed every check but the clock's.
+        self._verified: dict[str, tuple[str, str, int, int]] = {}
 
     def issue(self, subject: str, role: str, *, now: datetime) -> IssuedToken:
         issued_at = _seconds(now)
@@ -78,12 +84,13 @@ class JwtAccessTokens:
         return IssuedToken(token=token, expires_at=datetime.fromtimestamp(expires_at, UTC))
 
     def verify(self, token: str, *, now: datetime) -> Claims:
-        claims = self._decode(token)
-        issued_at, expires_at = claims["iat"], claims["exp"]
-        if not all(_is_int(claims[c]) for c in ("iat", "exp")):
-            raise InvalidToken("iat and exp must be integers")
-        if not all(isinstance(claims[c], str) and claims[c] for c in ("sub", "role", "jti")):
-            raise InvalidToken("sub, role and jti must be non-empty strings")
+        known = self._verified.get(token)
+        if known is None:
+            known = self._check(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest entry
+            self._verified[token] = known
+        subject, role, issued_at, expires_at = known
         moment = _seconds(now)
         if moment >= expires_at + self._leeway:
             raise InvalidToken("expired")
@@ -92,10 +99,17 @@ class JwtAccessTokens:
         if expires_at - issued_at > MAX_LIFETIME.total_seconds():
             raise InvalidToken("lifetime too long")
         return Claims(
-            subject=claims["sub"],
-            role=claims["role"],
-            expires_at=datetime.fromtimestamp(expires_at, UTC),
+            subject=subject, role=role, expires_at=datetime.fromtimestamp(expires_at, UTC)
         )
+
+    def _check(self, token: str) -> tuple[str, str, int, int]:
+        """Signature, algorithm, issuer, audience and claim types: what does not depend on time."""
+        claims = self._decode(token)
+        if not all(_is_int(claims[c]) for c in ("iat", "exp")):
+            raise InvalidToken("iat and exp must be integers")
+        if not all(isinstance(claims[c], str) and claims[c] for c in ("sub", "role", "jti")):
+            raise InvalidToken("sub, role and jti must be non-empty strings")
+        return claims["sub"], claims["role"], claims["iat"], claims["exp"]
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:

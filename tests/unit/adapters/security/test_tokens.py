@@ -228,3 +228,29 @@ def test_unsafe_settings_are_refused(settings: dict[str, Any]) -> None:
 def test_a_naive_now_is_refused(tokens: JwtAccessTokens) -> None:
     with pytest.raises(ValueError):
         tokens.issue("user-1", "admin", now=NOW.replace(tzinfo=None))
+
+
+def test_a_verified_token_still_expires_when_served_from_the_cache(tokens: JwtAccessTokens) -> None:
+    token = tokens.issue("user-1", "user", now=NOW).token
+    assert tokens.verify(token, now=NOW).subject == "user-1"
+    assert tokens.verify(token, now=NOW + timedelta(minutes=5)).role == "user"
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(token, now=NOW + timedelta(hours=1))
+
+
+def test_a_rejected_token_is_rejected_every_time(tokens: JwtAccessTokens) -> None:
+    forged = jwt.encode(claims(), "x" * 64, algorithm="HS256")
+    for _ in range(2):
+        with pytest.raises(InvalidToken, match="bad signature"):
+            tokens.verify(forged, now=NOW)
+
+
+def test_the_cache_of_verified_tokens_is_bounded(
+    tokens: JwtAccessTokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.security.tokens.VERIFIED_CACHE_SIZE", 3)
+    issued = [tokens.issue(f"user-{i}", "user", now=NOW).token for i in range(5)]
+    for token in issued:
+        tokens.verify(token, now=NOW)
+    assert len(tokens._verified) == 3
+    assert list(tokens._verified) == issued[2:]
