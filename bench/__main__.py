@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = {"sync": "bench.sync_bench"}
+BENCHMARKS = {"sync": "bench.sync_bench", "api": "bench.api_bench"}
 
 
 def main(argv: list[str]) -> int:
