@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.folding import fold_sql
 from adapters.postgres.raw import RawConnection, raw_in_transaction
+from adapters.postgres.statistics import refresh_statistics
 from application.catalog.ports import RefreshResult
 
 
@@ -269,6 +270,8 @@ class PostgresCatalogRefresher:
     def __init__(self, engine: AsyncEngine, view: CatalogView) -> None:
         self._engine = engine
         self._view = view
+        #: Entries written since statistics were last refreshed (see refresh_statistics).
+        self._written = 0
 
     def _params(self) -> tuple[int, ...]:
         v = self._view
@@ -283,6 +286,9 @@ class PostgresCatalogRefresher:
             if claimed:
                 written, removed = await self._rebuild(raw, claimed)
             await connection.commit()
+            self._written += written + removed
+            if await refresh_statistics(raw, ("catalog_entries",), changed=self._written):
+                self._written = 0
         return RefreshResult(len(claimed), written, removed)
 
     async def refresh(self, references: Sequence[str]) -> RefreshResult:

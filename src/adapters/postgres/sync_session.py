@@ -13,6 +13,7 @@ from adapters.postgres.catalog_marks import MARKS
 from adapters.postgres.locks import stream_lock_key
 from adapters.postgres.mirrors import MIRRORS
 from adapters.postgres.raw import RawConnection, raw_in_transaction
+from adapters.postgres.statistics import refresh_statistics
 from application.sync.ports import MergeResult
 from domain.catalog import Sku
 from domain.sync import Cursor, Stream
@@ -103,6 +104,10 @@ class PostgresSyncSession:
             await self._merge_references()
         assert row is not None  # a stream's merge returns its counts
         staged, inserted, updated = row["staged"], row["inserted"], row["updated"]
+        tables: tuple[str, ...] = (mirror.table.name,)
+        if stream is Stream.PRODUCTS:
+            tables += ("products", "product_classifications")
+        await refresh_statistics(self._raw, tables, changed=inserted + updated)
         return MergeResult(inserted, updated, staged - inserted - updated)
 
     async def commit(self) -> None:
