@@ -7,9 +7,6 @@ loses with :class:`CustomerExists` and the request's transaction stays usable.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.folding import fold
+from adapters.postgres.page_cursors import decode_cursor, encode_cursor
 from adapters.postgres.tables import customers
 from application.customers.ports import CustomerFilter, CustomerPage
-from application.sync.status import InvalidPageCursor
 from domain.customers import (
     Address,
     AddressType,
@@ -37,7 +34,6 @@ from domain.documents import Cnpj, Cpf, Email, TaxId
 #: The unique constraint behind each field the API names in a 409.
 _UNIQUE_FIELDS = {"uq_customers_email": "email", "uq_customers_document": "document"}
 # Years a cursor's creation time may fall in, in UTC: what Python and asyncpg handle.
-_YEARS = range(1, 9999)
 
 
 class PostgresCustomerRepository:
@@ -171,26 +167,3 @@ def _customer(row: RowMapping) -> Customer:
         updated_at=row["updated_at"],
         deleted_at=row["deleted_at"],
     )
-
-
-def encode_cursor(created_at: datetime, customer_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{customer_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    """The position in ``cursor``, checked so that nothing a client makes up reaches the database.
-
-    :raises InvalidPageCursor: unless ``cursor`` is exactly what :func:`encode_cursor` makes of
-        an aware time (years 1..9998 in UTC) and a UUID.
-    """
-    invalid = InvalidPageCursor(f"invalid page cursor {cursor!r}")
-    try:
-        decoded = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
-        created, customer_id = decoded.decode().split("|")
-        position = datetime.fromisoformat(created), UUID(customer_id)
-        utc = position[0].astimezone(UTC) if position[0].tzinfo is not None else None
-    except (binascii.Error, UnicodeError, ValueError, OverflowError):
-        raise invalid from None
-    if utc is None or utc.year not in _YEARS or encode_cursor(*position) != cursor:
-        raise invalid
-    return position

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 from uuid import UUID
 
@@ -16,6 +13,7 @@ from sqlalchemy import Select, and_, exists, literal, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.page_cursors import decode_cursor, encode_cursor
 from adapters.postgres.raw import RawConnection, raw_in_transaction
 from adapters.postgres.tables import order_items, orders
 from application.orders.model import (
@@ -25,7 +23,6 @@ from application.orders.model import (
     OrderPage,
     SkuQuote,
 )
-from application.sync.status import InvalidPageCursor
 from domain.customers import Address, AddressType
 from domain.money import Money
 from domain.orders import OrderLine, OrderStatus
@@ -307,27 +304,3 @@ def _filtered(query: Select[Any], f: OrderFilter) -> Select[Any]:
 
 
 # Years a cursor's instant may fall in, in UTC: inside what Python and asyncpg handle.
-_YEARS = range(1, 9999)
-
-
-def encode_cursor(created_at: datetime, order_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{order_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    """The position in ``cursor``, checked so that nothing a client makes up reaches the database.
-
-    :raises InvalidPageCursor: unless ``cursor`` is exactly what :func:`encode_cursor` makes of
-        an aware instant (years 1..9998 in UTC) and an order id.
-    """
-    invalid = InvalidPageCursor(f"invalid page cursor {cursor!r}")
-    try:
-        decoded = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
-        created, order_id = decoded.decode().split("|")
-        position = datetime.fromisoformat(created), UUID(order_id)
-        utc = position[0].astimezone(UTC) if position[0].tzinfo is not None else None
-    except (binascii.Error, UnicodeError, ValueError, OverflowError):
-        raise invalid from None
-    if utc is None or utc.year not in _YEARS or encode_cursor(*position) != cursor:
-        raise invalid
-    return position
