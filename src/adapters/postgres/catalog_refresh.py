@@ -277,7 +277,7 @@ class PostgresCatalogRefresher:
         v = self._view
         return (v.price_code, v.price_branch, v.category_type, v.brand_type, v.collection_type)
 
-    async def refresh_marked(self, batch: int = 2000) -> RefreshResult:
+    async def refresh_marked(self, batch: int = 200) -> RefreshResult:
         """Rebuild up to ``batch`` marked references in one transaction."""
         async with self._engine.connect() as connection:
             raw = await raw_in_transaction(connection, "SET LOCAL jit = off")

@@ -169,13 +169,13 @@ async def test_refresh_loops_until_a_batch_comes_back_short(
     assert result == RefreshResult(claimed, written, removed)
 
 
-async def test_refresh_uses_batches_of_2000_by_default(journal: list[str]) -> None:
-    refresher = FakeRefresher(journal, [2000, 1])
+async def test_refresh_uses_batches_of_200_by_default(journal: list[str]) -> None:
+    refresher = FakeRefresher(journal, [200, 1])
 
     result = await RefreshCatalog(refresher)()
 
-    assert refresher.batches == [2000, 2000]
-    assert result.claimed == 2001
+    assert refresher.batches == [200, 200]
+    assert result.claimed == 201
 
 
 # --- creating ------------------------------------------------------------------------------------
