@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from domain.sync import Stream
 
-_MARK = "INSERT INTO catalog_dirty (reference_code) {select} ON CONFLICT DO NOTHING"
+#: Marks are appended (see ``catalog_dirty``): never a conflict, never a wait on an order.
+_MARK = (
+    "INSERT INTO catalog_dirty (reference_code) SELECT DISTINCT reference_code FROM ({select}) m"
+)
 
 
 def _by_product_code(stage: str) -> str:

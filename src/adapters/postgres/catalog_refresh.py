@@ -1,15 +1,18 @@
 """The storefront catalog read model: rebuilding ``catalog_entries`` from the mirror.
 
 Writers (the sync, orders, admin edits) only *mark* references in ``catalog_dirty``, in their own
-transaction; :class:`PostgresCatalogRefresher` later claims marks with ``FOR UPDATE SKIP LOCKED``
-(so several API processes share the work), rebuilds those entries and deletes the marks, all in
-one transaction. A mark made while a rebuild runs waits for it and survives it, so the next pass
-sees the newer data: nothing is lost, and a hot product is rebuilt once per pass, not per order.
+transaction, by appending a row: they never wait on each other or on a rebuild.
+:class:`PostgresCatalogRefresher` later claims committed marks with ``FOR UPDATE SKIP LOCKED`` (so
+several API processes share the work), rebuilds those entries and deletes the marks, all in one
+transaction; it reads data at least as new as the marks it claimed. A mark committed after
+the claim is not seen by it and stays for the next pass: nothing is lost, and a hot product is
+rebuilt once per pass, not per order.
 
 Rules of an entry:
 
 - A product is shown when it is active, not deleted, and has at least one active, unblocked SKU
-  with a price in the storefront table (``price_code`` at ``price_branch``). Only such SKUs appear.
+  with a positive price in the storefront table (``price_code`` at ``price_branch``), as orders
+  require. Only such SKUs appear.
 - Effective price = the promotional price when it is set, positive and below the price; else the
   price.
 - Available to sell per SKU = ⌊Σ ERP available over its balances − open reservations⌋, at least 0;
@@ -82,7 +85,7 @@ k AS MATERIALIZED (
     FROM p
     JOIN skus k ON k.reference_code = p.reference_code
     JOIN prices pr ON pr.product_code = k.product_code AND pr.price_code = $2
-                  AND pr.branch_code = $3 AND pr.price IS NOT NULL
+                  AND pr.branch_code = $3 AND pr.price > 0
     LEFT JOIN LATERAL (
         SELECT sum(b.available) AS total,
                json_agg(json_build_object(
@@ -256,10 +259,11 @@ removed AS (
 SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM removed) AS removed
 """  # noqa: S608
 
-#: Claim up to $1 marks (skipping those another refresher holds) and delete them.
+#: Claim up to $1 committed marks, oldest first (skipping those another refresher holds), and
+#: delete them; returns their references (a reference may come more than once).
 CLAIM = """
-DELETE FROM catalog_dirty WHERE reference_code IN (
-    SELECT reference_code FROM catalog_dirty ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED
+DELETE FROM catalog_dirty WHERE id IN (
+    SELECT id FROM catalog_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 ) RETURNING reference_code
 """
 
@@ -281,7 +285,8 @@ class PostgresCatalogRefresher:
         """Rebuild up to ``batch`` marked references in one transaction."""
         async with self._engine.connect() as connection:
             raw = await raw_in_transaction(connection, "SET LOCAL jit = off")
-            claimed = [r["reference_code"] for r in await raw.fetch(CLAIM, batch)]
+            marks = await raw.fetch(CLAIM, batch)
+            claimed = list(dict.fromkeys(r["reference_code"] for r in marks))
             written = removed = 0
             if claimed:
                 written, removed = await self._rebuild(raw, claimed)
@@ -289,7 +294,7 @@ class PostgresCatalogRefresher:
             self._written += written + removed
             if await refresh_statistics(raw, ("catalog_entries",), changed=self._written):
                 self._written = 0
-        return RefreshResult(len(claimed), written, removed)
+        return RefreshResult(len(marks), written, removed)
 
     async def refresh(self, references: Sequence[str]) -> RefreshResult:
         """Rebuild ``references`` now and clear their marks (waiting for a refresher that holds

@@ -23,10 +23,7 @@ from domain.errors import Conflict
 from domain.products import ManagedProduct, WebFields
 
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('ponte:managed-products'))"
-_MARK = (
-    "INSERT INTO catalog_dirty (reference_code) VALUES (:reference) "
-    "ON CONFLICT (reference_code) DO UPDATE SET marked_at = now()"
-)
+_MARK = "INSERT INTO catalog_dirty (reference_code) VALUES (:reference)"
 
 
 class PostgresProductStore:

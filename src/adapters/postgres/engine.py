@@ -42,5 +42,8 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=3600,
+        # Statement parameters (documents, e-mails, addresses) never go into error messages,
+        # hence never into logs or error reports.
+        hide_parameters=True,
         connect_args={"server_settings": settings},
     )

@@ -88,7 +88,11 @@ class ReadPool:
             connection = await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
-                self._release(waiter.result())  # handed over just as we were cancelled
+                handed = waiter.result()  # handed over just as we were cancelled: pass it on
+                if handed is None:
+                    self._free_slot()
+                else:
+                    self._release(handed)
             raise
         if connection is None:  # a slot freed by a discarded connection: open a new one
             try:
@@ -111,6 +115,10 @@ class ReadPool:
 
     async def _discard(self, connection: Any) -> None:
         connection.terminate()
+        self._free_slot()
+
+    def _free_slot(self) -> None:
+        """A connection is gone: its slot goes to a waiter (which opens a new one), or is freed."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():

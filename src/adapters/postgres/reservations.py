@@ -38,8 +38,6 @@ _SAVE = """
     INSERT INTO catalog_dirty (reference_code)
     SELECT DISTINCT s.reference_code FROM skus s
      WHERE s.product_code = ANY($1::bigint[])
-     ORDER BY s.reference_code
-    ON CONFLICT (reference_code) DO NOTHING
 """
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -354,12 +355,16 @@ catalog_entries = Table(
     ),
 )
 
-#: References whose catalog entry must be rebuilt (marked by the sync, orders and admin edits).
+#: References whose catalog entry must be rebuilt (marked by the sync, orders and admin edits):
+#: an append-only queue, one row per mark, so writers never wait on each other or on the
+#: refresher, and a mark committed while a rebuild runs stays for the next one.
 catalog_dirty = Table(
     "catalog_dirty",
     metadata,
-    Column("reference_code", Text, primary_key=True),
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("reference_code", Text, nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "reference_code"),
 )
 
 #: Units of each SKU held by open orders that the ERP has not taken into its balances yet.

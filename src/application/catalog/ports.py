@@ -20,7 +20,9 @@ class CatalogReader(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
+    #: Marks claimed (a product marked by several writers counts once per mark).
     claimed: int
+    #: Entries rewritten (unchanged ones are not) and removed (no longer shown).
     written: int
     removed: int
 

@@ -16,6 +16,7 @@ MAX_SEARCH_LENGTH = 100
 MAX_SEARCH_WORDS = 8
 #: No price is this high; larger bounds are refused rather than sent to the database.
 MAX_PRICE = Decimal(10) ** 12
+_CENT = Decimal("0.01")
 #: Words: runs of letters and digits (so ``VALE-100`` is ``VALE`` and ``100``).
 _WORD = re.compile(r"[^\W_]+")
 
@@ -60,8 +61,15 @@ class ProductQuery:
             raise ValidationError(f"must be 1 to {MAX_PAGE_SIZE}", field="limit")
         for name in ("price_min", "price_max"):
             value: Decimal | None = getattr(self, name)
-            if value is not None and (not value.is_finite() or not 0 <= value <= MAX_PRICE):
-                raise ValidationError(f"must be an amount from 0 to {MAX_PRICE:,}", field=name)
+            if value is not None and (
+                not value.is_finite()
+                or not 0 <= value <= MAX_PRICE
+                or value != value.quantize(_CENT)
+            ):
+                raise ValidationError(
+                    f"must be an amount from 0 to {MAX_PRICE:,} with at most 2 decimal places",
+                    field=name,
+                )
         for name in ("category", "brand", "collection", "color", "size", "barcode", "search"):
             text: str | None = getattr(self, name)
             if text is not None and "\x00" in text:

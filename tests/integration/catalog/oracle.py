@@ -295,6 +295,7 @@ async def load_oracle(conn: asyncpg.Connection) -> Oracle:
             or k["is_blocked"]
             or price is None
             or price["price"] is None
+            or price["price"] <= 0  # orders refuse a SKU without a positive price
         ):
             continue
         code = k["product_code"]

@@ -561,3 +561,28 @@ async def test_every_price_in_a_page_is_exact(
     }
     assert page["price"] == {"min": Decimal("80.00"), "max": Decimal("100.00")}
     assert page["on_sale"] is True
+
+
+async def test_price_bounds_finer_than_a_cent_are_refused(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    for bound in ("1e-20000", "10.001"):
+        response = await api.get("/products", params={"price_min": bound}, headers=admin_headers)
+        _problem(response, 422, "domain-validation", "price_min")
+
+
+async def test_a_sku_priced_at_zero_is_not_for_sale_in_the_catalog_either(
+    api: Client, admin_headers: dict[str, str], catalog: SyncEnv
+) -> None:
+    reference = "000003"
+    codes = await sku_codes(catalog, reference, sellable=True)
+    await catalog.conn.execute(
+        "UPDATE prices SET price = 0, promotional_price = NULL "
+        "WHERE price_code = 1 AND product_code = ANY($1::bigint[])",
+        codes,
+    )
+    await mark(catalog, reference)
+    await refresh(catalog)
+
+    response = await api.get(f"/products/{reference}", headers=admin_headers)
+    assert response.status_code == 404, response.text

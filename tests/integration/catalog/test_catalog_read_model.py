@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.integration.catalog.helpers import (
@@ -76,8 +77,10 @@ async def test_a_sync_marks_what_changed_and_a_refresh_applies_it(
     # Until a refresh, the listing and pages are the previous ones.
     assert await _entries(catalog) == before
 
+    marks = await catalog.conn.fetchval("SELECT count(*) FROM catalog_dirty")
+    assert marks >= len(dirty)  # marks are appended: one per stream that touched a product
     result = await refresh(catalog)
-    assert result.claimed == len(dirty)
+    assert result.claimed == marks
     assert await _dirty(catalog) == set()
     await _pages_match_the_oracle(api, admin_headers, catalog)
     after = await _entries(catalog)
@@ -116,10 +119,11 @@ async def test_a_sync_with_nothing_new_marks_only_the_lookback_window(
 
     await sync(catalog)
     dirty = await _dirty(catalog)
+    marks = await catalog.conn.fetchval("SELECT count(*) FROM catalog_dirty")
     result = await refresh(catalog)
 
     assert dirty < set(before)
-    assert (result.claimed, result.written, result.removed) == (len(dirty), 0, 0)
+    assert (result.claimed, result.written, result.removed) == (marks, 0, 0)
     assert await _entries(catalog) == before
 
 
@@ -205,3 +209,28 @@ async def test_new_erp_products_and_colors_reach_the_catalog(
     for reference in added.reference_codes:
         assert (reference in listed) == (reference in oracle.products)
     assert set(added.reference_codes) & listed
+
+
+async def test_a_mark_committed_during_a_rebuild_survives_it_and_nobody_waits(
+    catalog: SyncEnv,
+) -> None:
+    """A writer marks a product that is already marked, and commits only after a refresher has
+    claimed the older mark: the writer's mark must outlive that rebuild (it covers data the
+    rebuild could not see), and neither side waits for the other."""
+    import asyncio
+
+    from application.catalog.ports import CatalogRefresher
+
+    await catalog.conn.execute("DELETE FROM catalog_dirty")
+    await catalog.conn.execute("INSERT INTO catalog_dirty (reference_code) VALUES ('000001')")
+    refresher = await catalog.container.get(CatalogRefresher)
+    writer = await asyncpg.connect(catalog.settings.database_url.replace("+asyncpg", ""))
+    try:
+        async with writer.transaction():
+            await writer.execute("INSERT INTO catalog_dirty (reference_code) VALUES ('000001')")
+            claimed = await asyncio.wait_for(refresher.refresh_marked(200), 5)
+            assert claimed.claimed == 1  # the committed mark only
+        left = await catalog.conn.fetch("SELECT reference_code FROM catalog_dirty")
+        assert [r["reference_code"] for r in left] == ["000001"]
+    finally:
+        await writer.close()

@@ -127,3 +127,20 @@ async def test_close_closes_idle_connections_and_refuses_new_callers() -> None:
 def test_the_size_is_at_least_one() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         ReadPool(Connector(), size=0)
+
+
+async def test_a_freed_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
+    connect = Connector()
+    pool = ReadPool(connect, size=1)
+    broken = await pool._acquire()
+    leaving = asyncio.create_task(pool.fetchval("q"))
+    await asyncio.sleep(0)  # now waiting for the only slot
+
+    await pool._discard(broken)  # the slot goes to the waiter...
+    leaving.cancel()  # ...which goes away before it can use it
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+
+    assert None not in pool._idle
+    assert pool._opened == 0
+    assert await asyncio.wait_for(pool.fetchval("q"), 1) == 2
