@@ -16,9 +16,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-#: Errors after which a connection is not trusted again (asyncpg's, by name: the package has no
-#: type information).
-_BROKEN = ("ConnectionDoesNotExistError", "InterfaceError", "ConnectionResetError")
+from asyncpg import exceptions as asyncpg_errors  # type: ignore[import-untyped]
+
+#: Errors that mean the connection itself failed (closed by the server, broken protocol state),
+#: as opposed to a statement the server refused: they surface as ConnectionError (a 503 in the
+#: API), and the connection is dropped.
+_LOST = (
+    asyncpg_errors.ConnectionDoesNotExistError,
+    asyncpg_errors.InterfaceError,
+    asyncpg_errors.InternalClientError,
+    OSError,
+)
 
 Connect = Callable[[], Awaitable[Any]]
 
@@ -40,9 +48,13 @@ class ReadPool:
         try:
             yield connection
         except BaseException as error:
-            if type(error).__name__ in _BROKEN or isinstance(error, OSError):
+            # Only a statement the server refused leaves the connection in a known state;
+            # anything else (a lost connection, a cancelled query) and it is not reused.
+            if not isinstance(error, asyncpg_errors.PostgresError):
                 await self._discard(connection)
                 connection = None
+            if isinstance(error, _LOST):
+                raise ConnectionError(f"database connection lost: {error!r}") from error
             raise
         finally:
             if connection is not None:

@@ -71,7 +71,7 @@ async def test_a_broken_connection_is_dropped_and_replaced() -> None:
     connect = Connector()
     pool = ReadPool(connect, size=1)
     assert await pool.fetchval("q") == 1
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(ConnectionError):
         await pool.fetchval("fail")
     assert connect.made[0].terminated
     assert await pool.fetchval("q") == 2
@@ -108,7 +108,7 @@ async def test_a_waiter_gets_the_slot_of_a_dropped_connection() -> None:
     assert not waiting.done()
 
     gate.set()
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(ConnectionError):
         await failing
     assert await waiting == 2  # a fresh connection in the freed slot
     assert len(connect.made) == 2
@@ -144,3 +144,29 @@ async def test_a_freed_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
     assert None not in pool._idle
     assert pool._opened == 0
     assert await asyncio.wait_for(pool.fetchval("q"), 1) == 2
+
+
+async def test_a_broken_protocol_state_is_a_lost_connection_but_a_refused_statement_is_not() -> (
+    None
+):
+    from asyncpg import exceptions as asyncpg_errors  # type: ignore[import-untyped]
+
+    class Confused(FakeConnection):
+        async def fetchval(self, query: str, *args: Any) -> Any:
+            if query == "refused":
+                raise asyncpg_errors.UndefinedTableError("no such table")
+            raise asyncpg_errors.InternalClientError("cannot switch to state 12")
+
+    made: list[Confused] = []
+
+    async def connect() -> Confused:
+        made.append(Confused(len(made) + 1))
+        return made[-1]
+
+    pool = ReadPool(connect, size=1)
+    with pytest.raises(asyncpg_errors.UndefinedTableError):
+        await pool.fetchval("refused")
+    assert not made[0].terminated  # the server refused a statement: the connection is fine
+    with pytest.raises(ConnectionError, match="connection lost"):
+        await pool.fetchval("q")
+    assert made[0].terminated
