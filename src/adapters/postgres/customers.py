@@ -15,13 +15,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.addresses import address_from_json, address_json
 from adapters.postgres.folding import fold
 from adapters.postgres.page_cursors import decode_cursor, encode_cursor
 from adapters.postgres.tables import customers
 from application.customers.ports import CustomerFilter, CustomerPage
 from domain.customers import (
-    Address,
-    AddressType,
     Customer,
     CustomerExists,
     CustomerKind,
@@ -109,26 +108,12 @@ def _values(customer: Customer) -> dict[str, Any]:
         "document": customer.document.digits if customer.document else None,
         "email": customer.email.address if customer.email else None,
         "phones": [{"type": p.type.value, "number": p.number} for p in customer.phones],
-        "addresses": [_address_json(a) for a in customer.addresses],
+        "addresses": [address_json(a) for a in customer.addresses],
         "birth_date": customer.birth_date,
         "origin": customer.origin.value,
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
         "deleted_at": customer.deleted_at,
-    }
-
-
-def _address_json(address: Address) -> dict[str, str | None]:
-    return {
-        "type": address.type.value,
-        "street": address.street,
-        "number": address.number,
-        "complement": address.complement,
-        "district": address.district,
-        "city": address.city,
-        "state": address.state,
-        "zip_code": address.zip_code,
-        "country": address.country,
     }
 
 
@@ -147,20 +132,7 @@ def _customer(row: RowMapping) -> Customer:
         document=_document(kind, row["document"]),
         email=Email(row["email"]) if row["email"] is not None else None,
         phones=tuple(Phone(PhoneType(p["type"]), p["number"]) for p in row["phones"]),
-        addresses=tuple(
-            Address(
-                type=AddressType(a["type"]),
-                street=a["street"],
-                number=a["number"],
-                complement=a.get("complement"),
-                district=a["district"],
-                city=a["city"],
-                state=a["state"],
-                zip_code=a["zip_code"],
-                country=a.get("country", "BR"),
-            )
-            for a in row["addresses"]
-        ),
+        addresses=tuple(address_from_json(a) for a in row["addresses"]),
         birth_date=row["birth_date"],
         origin=CustomerOrigin(row["origin"]),
         created_at=row["created_at"],

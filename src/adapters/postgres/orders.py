@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any, Protocol, cast
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, and_, exists, literal, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.addresses import address_from_json, address_json
 from adapters.postgres.page_cursors import decode_cursor, encode_cursor
-from adapters.postgres.raw import RawConnection, raw_in_transaction
+from adapters.postgres.raw import fetchval, raw_transaction
 from adapters.postgres.tables import order_items, orders
 from application.orders.model import (
     Order,
@@ -23,40 +24,9 @@ from application.orders.model import (
     OrderPage,
     SkuQuote,
 )
-from domain.customers import Address, AddressType
+from domain.customers import Address
 from domain.money import Money
 from domain.orders import OrderLine, OrderStatus
-
-
-class _Driver(RawConnection, Protocol):
-    def is_in_transaction(self) -> bool: ...
-
-
-async def raw_transaction(connection: AsyncConnection) -> RawConnection:
-    """The asyncpg connection under ``connection``, inside ``connection``'s transaction.
-
-    The order hot path talks to asyncpg directly (SQLAlchemy's per-statement cost is about
-    twice asyncpg's here). When the connection is not in a transaction yet, an empty SELECT
-    through SQLAlchemy begins one, so raw statements never autocommit one by one and
-    ``commit()`` on ``connection`` ends them; after it, the next call begins a new one.
-    """
-    fairy = await connection.get_raw_connection()
-    driver = cast("_Driver", fairy.driver_connection)
-    if driver.is_in_transaction():
-        return driver
-    return await raw_in_transaction(connection)
-
-
-async def fetchval(connection: AsyncConnection, sql: str, *args: Any) -> Any:
-    """The first value of ``sql``'s first row, inside ``connection``'s transaction. A statement
-    that begins the transaction goes through SQLAlchemy (which sends BEGIN first), saving
-    :func:`raw_transaction` its empty SELECT; later ones go straight to asyncpg."""
-    fairy = await connection.get_raw_connection()
-    driver = cast("_Driver", fairy.driver_connection)
-    if driver.is_in_transaction():
-        return await driver.fetchval(sql, *args)
-    return (await connection.exec_driver_sql(sql, args)).scalar()
-
 
 # The storefront price: the promotional price when set, positive and below the price. An ERP
 # price of 0 (or less) means "not priced", never "free". Prices are rounded to cents.
@@ -149,37 +119,11 @@ def _item_arrays(items: Iterable[OrderItem]) -> tuple[list[Any], ...]:
 
 
 def _address_json(a: Address | None) -> str | None:
-    if a is None:
-        return None
-    return json.dumps(
-        {
-            "type": a.type.value,
-            "street": a.street,
-            "number": a.number,
-            "complement": a.complement,
-            "district": a.district,
-            "city": a.city,
-            "state": a.state,
-            "zip_code": a.zip_code,
-            "country": a.country,
-        }
-    )
+    return None if a is None else json.dumps(address_json(a))
 
 
 def _address(raw: dict[str, Any] | None) -> Address | None:
-    if raw is None:
-        return None
-    return Address(
-        type=AddressType(raw["type"]),
-        street=raw["street"],
-        number=raw["number"],
-        complement=raw.get("complement"),
-        district=raw["district"],
-        city=raw["city"],
-        state=raw["state"],
-        zip_code=raw["zip_code"],
-        country=raw.get("country", "BR"),
-    )
+    return None if raw is None else address_from_json(raw)
 
 
 def _order(row: RowMapping, items: list[OrderItem]) -> Order:

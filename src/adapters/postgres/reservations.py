@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.orders import raw_transaction
+from adapters.postgres.raw import raw_transaction
 from domain.reservations import StockPosition
 
 # One statement creates missing rows, locks every row and reads it: ``ON CONFLICT DO UPDATE``
