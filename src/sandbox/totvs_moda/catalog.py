@@ -73,7 +73,7 @@ class SandboxCatalog(CatalogCore):
         """
         rng, at, codes = self._begin(count, fraction)
         for code in codes:
-            view, state = self.view(code), self._state(code)
+            view, state = self.view(code), self.sku_state(code)
             flip = rng.random() < promo_rate
             for branch in self.config.branches:
                 for price_code in self.config.price_codes:
@@ -93,7 +93,7 @@ class SandboxCatalog(CatalogCore):
         """New balances for every branch and stock code of the picked SKUs."""
         rng, at, codes = self._begin(count, fraction)
         for code in codes:
-            view, state = self.view(code), self._state(code)
+            view, state = self.view(code), self.sku_state(code)
             for branch in self.config.branches:
                 for stock_code in self.config.stock_codes:
                     stock, *_ = self.stock(view, branch, stock_code)
@@ -111,7 +111,7 @@ class SandboxCatalog(CatalogCore):
     def change_costs(self, count: int | None = None, *, fraction: float | None = None) -> Changes:
         rng, at, codes = self._begin(count, fraction)
         for code in codes:
-            view, state = self.view(code), self._state(code)
+            view, state = self.view(code), self.sku_state(code)
             for branch in self.config.branches:
                 for cost_code in self.config.cost_codes:
                     old = self.cost(view, branch, cost_code)
@@ -267,14 +267,6 @@ class SandboxCatalog(CatalogCore):
         codes = sorted(rng.sample(range(1, total + 1), min(wanted, total)))
         return rng, self._tick(), codes
 
-    def _state(self, code: int) -> SkuState:
-        state = self.overlay.get(code)
-        if state is None:
-            view = self.view(code)
-            state = SkuState(list(view.at), view.is_active, view.is_blocked)
-            self.overlay[code] = state
-        return state
-
     def _flag(
         self, kind: str, count: int | None, fraction: float | None, name: str, value: bool
     ) -> Changes:
@@ -283,7 +275,7 @@ class SandboxCatalog(CatalogCore):
         for code in codes:
             if getattr(self.view(code), name) == value:
                 continue
-            state = self._state(code)
+            state = self.sku_state(code)
             setattr(state, name, value)
             state.at[Family.PRODUCT] = at
             changed.append(code)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from sandbox.totvs_moda.config import CatalogConfig
 from sandbox.totvs_moda.references import Layout, Ref, reference_code, reference_index
 from sandbox.totvs_moda.seeds import OrderBase, RefInfo, Seeds, SkuBase
-from sandbox.totvs_moda.selection import CodeList, Run, Selection, Spliced, Window
+from sandbox.totvs_moda.selection import CodeList, Family, Run, Selection, Spliced, Window
 from sandbox.totvs_moda.state import ColorRow, SkuState, SkuView, StockValues
 from sandbox.totvs_moda.tables import (
     GRIDS,
@@ -123,6 +123,46 @@ class CatalogCore:
                 yield SkuView(skus[code - first], None, (at, at, at, at))
             else:
                 yield SkuView(skus[code - first], state, state.at)
+
+    def sku_state(self, product_code: int) -> SkuState:
+        """The overlay entry of an existing product code, made from its current view if missing."""
+        state = self.overlay.get(product_code)
+        if state is None:
+            view = self.view(product_code)
+            state = SkuState(list(view.at), view.is_active, view.is_blocked)
+            self.overlay[product_code] = state
+        return state
+
+    def move_stock(
+        self, branch: int, moves: Iterable[tuple[int, int, int]], at: int
+    ) -> tuple[int, ...]:
+        """Add ``(productCode, Δstock, ΔsalesOrder)`` moves to the balances at ``branch`` and the
+        first configured stock code, stamping each moved SKU's stock family ``at`` (as the stock
+        mutation does). Returns the product codes moved.
+
+        Moves of an unknown product code or branch, and empty moves, change nothing.
+        ``salesOrder`` never drops below 0 (a stock mutation may have rewritten it); ``stock`` may,
+        as in an ERP that lets it go negative.
+        """
+        if branch not in self.config.branches:
+            return ()
+        stock_code = self.config.stock_codes[0]
+        key = (branch, stock_code)
+        moved: list[int] = []
+        for code, stock_delta, sales_delta in moves:
+            if not (stock_delta or sales_delta) or not self.exists(code):
+                continue
+            state = self.sku_state(code)
+            found = state.stock.get(key)
+            stock, sales, inputs, outputs = (
+                found if found is not None else self.seeds.stock(code, branch, stock_code)
+            )
+            state.stock[key] = (stock + stock_delta, max(0, sales + sales_delta), inputs, outputs)
+            state.at[Family.STOCK] = at
+            moved.append(code)
+        if moved:
+            self.version += 1
+        return tuple(moved)
 
     def seeded_at(self, product_code: int) -> int:
         """The change timestamp of a seeded SKU that no mutation touched (1..``config.skus``)."""

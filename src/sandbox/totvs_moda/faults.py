@@ -8,11 +8,13 @@ Grammar of a spec (the CLI's ``--faults SPEC``), items separated by commas::
               | rule
     rule     := KIND [ "=" RATE | "@" SCHEDULE ] (":" PARAM)*
     KIND     := latency | 5xx | 429 | hang | truncated | nonjson | reset | expire-token
+              | lost-reply
     RATE     := a number in 0..1: the chance the rule fires on each call it applies to
     SCHEDULE := "every=" N                         the rule's calls N, 2N, 3N…
               | "calls=" RANGE ("+" RANGE)*        RANGE := N | N-M, 1-based
     PARAM    := DURATION                           "300ms", "2s", "1.5s": latency delay
-                                                   (default 1s) or hang cap (default 60s)
+                                                   (default 1s), hang cap (default 60s) or
+                                                   lost-reply wait before the drop (default 0)
               | "retry-after=" INT                 429 Retry-After seconds (default 1)
               | "status=" 500 | 502 | 503 | 504    5xx status (default cycles 500, 502, 503)
               | "body=" ("json" | "text")          5xx body (default alternates)
@@ -31,7 +33,20 @@ nonjson=0.02,reset=0.01,expire-token=0.01`` or ``5xx@calls=2-4:route=products,se
 Kinds: ``latency`` (delay, then the normal answer), ``5xx`` (JSON or text body), ``429`` (with
 ``Retry-After``), ``hang`` (no answer until the cap, then the connection drops), ``truncated`` (200
 with the real JSON body cut short), ``nonjson`` (200 with an HTML page), ``reset`` (the TCP
-connection is reset), ``expire-token`` (the caller's token is revoked and the call gets 401).
+connection is reset), ``expire-token`` (the caller's token is revoked and the call gets 401),
+``lost-reply`` (the call is processed in full, a write applied and logged, then after DURATION the
+connection is reset with no answer: a timeout or lost connection after the ERP committed).
+
+Every other kind but ``truncated`` (which cuts the real answer) answers before the handler
+runs, so a write it hits is never applied. ``lost-reply`` rules are drawn apart, when a call
+reaches its handler (no other fault answered it and its token is valid), and count those calls
+only; a rule whose routes are only write routes thus counts the writes that were applied.
+
+Routes: ``token``, the catalog (``colors``, ``grid``, ``classifications``, ``products``,
+``balances``, ``prices``, ``costs``, ``production_orders``), persons (``individuals``,
+``legal_entities``, ``individual_customers``, ``legal_customers``) and sales orders
+(``orders_search``, ``b2c_orders``, ``orders_cancel``, ``orders_change_status``). Example:
+``lost-reply@calls=1:route=b2c_orders``.
 """
 
 from __future__ import annotations
@@ -52,6 +67,14 @@ ROUTES = frozenset(
         "prices",
         "costs",
         "production_orders",
+        "individuals",
+        "legal_entities",
+        "individual_customers",
+        "legal_customers",
+        "orders_search",
+        "b2c_orders",
+        "orders_cancel",
+        "orders_change_status",
     }
 )
 
@@ -65,6 +88,7 @@ class FaultKind(enum.StrEnum):
     NON_JSON = "nonjson"
     RESET = "reset"
     EXPIRE_TOKEN = "expire-token"  # noqa: S105 - a fault name, not a secret
+    LOST_REPLY = "lost-reply"
 
 
 class FaultSpecError(ValueError):
@@ -174,8 +198,10 @@ def _param(rule: FaultRule, param: str, item: str) -> FaultRule:
     kind = rule.kind
     duration = _DURATION.match(param)
     if duration:
-        if kind not in (FaultKind.LATENCY, FaultKind.HANG):
-            raise FaultSpecError(f"{item!r}: only latency and hang take a duration")
+        if kind not in (FaultKind.LATENCY, FaultKind.HANG, FaultKind.LOST_REPLY):
+            raise FaultSpecError(
+                f"{item!r}: only latency and hang take a duration (and lost-reply its wait)"
+            )
         value = float(duration.group(1))
         return replace(rule, duration=value / 1000 if duration.group(2) == "ms" else value)
     key, sep, value_text = param.partition("=")
@@ -226,23 +252,37 @@ class FaultInjector:
         self._calls = [0] * len(self.plan.rules)
 
     def decide(self, route: str) -> Decision:
+        """The faults of a call as it arrives (every kind but ``lost-reply``)."""
         decision = Decision()
         if route == "token" and not self.plan.token:
             return decision
         for n, rule in enumerate(self.plan.rules):
-            if not rule.applies_to(route):
-                continue
-            self._calls[n] += 1
-            if rule.rate is not None:
-                fires = self._rng.random() < rule.rate
-            elif rule.every is not None or rule.calls:
-                fires = rule.scheduled(self._calls[n])
-            else:
-                fires = True
-            if not fires:
+            if rule.kind is FaultKind.LOST_REPLY or not self._fires(n, rule, route):
                 continue
             if rule.kind is FaultKind.LATENCY:
                 decision.delay += 1.0 if rule.duration is None else rule.duration
             elif decision.fault is None:
                 decision.fault = rule
         return decision
+
+    def lost_reply(self, route: str) -> float | None:
+        """Seconds to wait before dropping the answer of a call its handler is about to process,
+        or None to answer it."""
+        if route == "token" and not self.plan.token:
+            return None
+        wait: float | None = None
+        for n, rule in enumerate(self.plan.rules):
+            if rule.kind is FaultKind.LOST_REPLY and self._fires(n, rule, route) and wait is None:
+                wait = rule.duration or 0.0
+        return wait
+
+    def _fires(self, n: int, rule: FaultRule, route: str) -> bool:
+        """Count the call against rule ``n`` (when it applies) and draw whether it fires."""
+        if not rule.applies_to(route):
+            return False
+        self._calls[n] += 1
+        if rule.rate is not None:
+            return self._rng.random() < rule.rate
+        if rule.every is not None or rule.calls:
+            return rule.scheduled(self._calls[n])
+        return True

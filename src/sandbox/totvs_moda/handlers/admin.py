@@ -12,6 +12,10 @@
   hasNext, items}`` of the catalog's expected rows; ``entity`` is a stream name (``colors``,
   ``sizes``, ``classifications``, ``products``, ``balances``, ``prices``, ``costs``,
   ``production_orders``). Decimals are strings, datetimes ISO 8601 with offset.
+
+Persons, sales orders and the write log (``writes``, ``writes/reset``, ``orders``,
+``orders/{branchCode}/{orderCode}/advance``, ``persons``, ``store-orders``) are in
+:mod:`sandbox.totvs_moda.handlers.admin_commerce`.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from sandbox.totvs_moda.times import to_aware
 
 
 async def health(request: web.Request) -> web.Response:
-    catalog = context(request).catalog
+    ctx = context(request)
+    catalog = ctx.catalog
     config = catalog.config
     return json_response(
         {
@@ -47,6 +52,9 @@ async def health(request: web.Request) -> web.Response:
             "stockCodes": config.stock_codes,
             "priceCodes": config.price_codes,
             "costCodes": config.cost_codes,
+            "persons": len(ctx.commerce.persons),
+            "salesOrders": len(ctx.commerce.orders),
+            "lastWriteSeq": ctx.commerce.writes.last_seq,
         }
     )
 
