@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = {"sync": "bench.sync_bench", "api": "bench.api_bench"}
+BENCHMARKS = {
+    "sync": "bench.sync_bench",
+    "api": "bench.api_bench",
+    "outbox": "bench.outbox_bench",
+}
 
 
 def main(argv: list[str]) -> int:

@@ -310,6 +310,8 @@ class Customer:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    #: The ERP's code of this customer, once it reached the ERP or came from it.
+    erp_code: int | None = None
 
     @classmethod
     def register(cls, customer_id: UUID, profile: CustomerProfile, *, at: datetime) -> Customer:

@@ -18,6 +18,10 @@ class Stream(enum.StrEnum):
     PRICES = "prices"
     COSTS = "costs"
     PRODUCTION_ORDERS = "production_orders"
+    #: Follow-up from the ERP: customers (persons) and sales orders.
+    INDIVIDUALS = "individuals"
+    LEGAL_ENTITIES = "legal_entities"
+    ORDERS = "orders"
 
     @classmethod
     def parse(cls, name: str) -> Stream:
@@ -34,6 +38,9 @@ STAGES: tuple[tuple[Stream, ...], ...] = (
     (Stream.COLORS, Stream.SIZES, Stream.CLASSIFICATIONS),
     (Stream.PRODUCTS,),
     (Stream.BALANCES, Stream.PRICES, Stream.COSTS, Stream.PRODUCTION_ORDERS),
+    # Orders name their customers: persons first.
+    (Stream.INDIVIDUALS, Stream.LEGAL_ENTITIES),
+    (Stream.ORDERS,),
 )
 
 

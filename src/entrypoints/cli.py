@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from entrypoints.queue_command import queue_app
 from entrypoints.settings import Settings, SettingsError, load_settings, require_erp
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ sandbox_app = typer.Typer(help="Run an ERP sandbox server on its own.", no_args_
 app.add_typer(sandbox_app, name="sandbox")
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(queue_app, name="queue")
 
 
 def _settings() -> Settings:

@@ -25,7 +25,7 @@ from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
 from adapters.redis import RedisAttemptLimiter
 from adapters.security import Argon2PasswordHasher, JwtAccessTokens, Sha256SecretHasher
-from adapters.totvs_moda import TotvsModaCatalogSource, TotvsModaSettings
+from adapters.totvs_moda import TotvsModaCatalogSource, TotvsModaErpWriter, TotvsModaSettings
 from application.accounts.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey
 from application.accounts.attempts import (
     AttemptLimit,
@@ -54,6 +54,8 @@ from application.accounts.storage import (
     UserRepository,
 )
 from application.clock import Clock, SystemClock
+from application.ops.calls import CallRecorder
+from application.outbox.erp import ErpWriter
 from application.sync.ports import (
     CatalogSource,
     NoProgress,
@@ -69,7 +71,10 @@ from entrypoints.readiness import Readiness
 from entrypoints.settings import ErpSettings, Settings, require_erp
 from entrypoints.wiring_catalog import CatalogProvider
 from entrypoints.wiring_customers import CustomersProvider
+from entrypoints.wiring_idempotency import IdempotencyProvider
+from entrypoints.wiring_ops import OpsProvider
 from entrypoints.wiring_orders import OrdersProvider
+from entrypoints.wiring_outbox import OutboxProvider
 
 #: Marks a leaked string as a Ponte API key (for secret scanners and humans).
 API_KEY_PREFIX = "pk_"
@@ -117,17 +122,30 @@ def totvs_moda_settings(erp: ErpSettings, **overrides: Any) -> TotvsModaSettings
         "timeout": erp.timeout.total_seconds(),
         "verify_tls": erp.verify_tls,
         "api_key": erp.api_key.reveal() if erp.api_key else None,
+        "orders": erp.orders,
+        "orders_history_days": erp.orders_history_days,
     }
     return TotvsModaSettings(**{**values, **overrides})
 
 
 class ErpProvider(Provider):
-    """TOTVS Moda as the catalog source."""
+    """TOTVS Moda as the catalog source and as the outbox's destination."""
 
     @provide(scope=Scope.APP)
-    async def catalog_source(self, settings: Settings) -> AsyncIterator[CatalogSource]:
+    async def erp_writer(
+        self, settings: Settings, recorder: CallRecorder
+    ) -> AsyncIterator[ErpWriter]:
         require_erp(settings)
-        source = TotvsModaCatalogSource(totvs_moda_settings(settings.erp))
+        writer = TotvsModaErpWriter(totvs_moda_settings(settings.erp), recorder=recorder)
+        yield writer
+        await writer.aclose()
+
+    @provide(scope=Scope.APP)
+    async def catalog_source(
+        self, settings: Settings, recorder: CallRecorder
+    ) -> AsyncIterator[CatalogSource]:
+        require_erp(settings)
+        source = TotvsModaCatalogSource(totvs_moda_settings(settings.erp), recorder=recorder)
         yield source
         await source.aclose()
 
@@ -238,6 +256,9 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         CustomersProvider(),
         CatalogProvider(),
         OrdersProvider(),
+        OutboxProvider(),
+        OpsProvider(),
+        IdempotencyProvider(),
         *overrides,
         context={Settings: settings},
     )

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from adapters.postgres.engine import asyncpg_url
+from adapters.totvs_moda.settings import TotvsModaOrderDefaults
 from domain.errors import ValidationError
 from domain.stock import DEFAULT_AVAILABLE_FORMULA, AvailableStockFormula
 
@@ -69,6 +70,10 @@ class ErpSettings:
     timeout: timedelta
     verify_tls: bool
     api_key: Secret | None
+    #: Tenant codes that customers and orders are written to the ERP with.
+    orders: TotvsModaOrderDefaults = field(default_factory=TotvsModaOrderDefaults)
+    #: A full read of sales orders keeps to those ordered in the last so many days.
+    orders_history_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,33 @@ class HttpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """Delivery of customers and orders to the ERP, and the records kept of it."""
+
+    #: The worker delivers the outbox (off: messages wait, e.g. while the ERP is migrated).
+    enabled: bool = True
+    #: Backoff of transient failures: base, cap, and attempts before the dead letter.
+    retry_base: timedelta = timedelta(seconds=1)
+    retry_max: timedelta = timedelta(minutes=10)
+    max_attempts: int = 24
+    #: A claimed message is the worker's for this long, renewed while the ERP answers.
+    lease: timedelta = timedelta(seconds=60)
+    #: Messages claimed at once, and ERP calls in flight per worker.
+    batch: int = 64
+    concurrency: int = 16
+    #: The safety-net sweep (deliveries normally start on the commit's notification).
+    sweep: timedelta = timedelta(seconds=5)
+    #: After a create whose outcome is unknown, how long before the order is looked up.
+    lookup_delay: timedelta = timedelta(seconds=60)
+    #: First pause of deliveries after the ERP refused Ponte's credentials (doubles, ≤ 15 min).
+    auth_pause: timedelta = timedelta(seconds=30)
+    #: How long the outside-call log is kept.
+    call_log_retention: timedelta = timedelta(days=14)
+    #: How long ``Idempotency-Key``s are remembered (at least 24 h).
+    idempotency_retention: timedelta = timedelta(hours=48)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     #: URLs may embed passwords: kept out of ``repr``.
     database_url: str | None = field(repr=False)
@@ -133,6 +165,7 @@ class Settings:
     auth_rate_limit_window: timedelta = timedelta(seconds=60)
     storefront: StorefrontSettings = field(default_factory=StorefrontSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
     def require_jwt_secret(self) -> Secret:
         """:raises SettingsError: when ``JWT_SECRET`` is unset."""
@@ -200,6 +233,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timeout=get("TOTVS_MODA_TIMEOUT_SECONDS", _seconds, timedelta(seconds=30)),
         verify_tls=get("TOTVS_MODA_VERIFY_TLS", _bool, True),
         api_key=Secret(key) if (key := optional("TOTVS_MODA_API_KEY")) else None,
+        orders=_order_defaults(get, problems),
+        orders_history_days=get("TOTVS_MODA_ORDERS_HISTORY_DAYS", _positive_int, 90),
     )
     price_codes = erp.price_codes or (1,)
     branch_codes = erp.branch_codes or (1,)
@@ -224,9 +259,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", str, "127.0.0.1"),
         api_workers=get("API_WORKERS", _positive_int, 1),
     )
+    outbox = OutboxSettings(
+        enabled=get("OUTBOX_ENABLED", _bool, True),
+        retry_base=get("OUTBOX_RETRY_BASE_SECONDS", _positive_seconds, timedelta(seconds=1)),
+        retry_max=get("OUTBOX_RETRY_MAX_SECONDS", _positive_seconds, timedelta(minutes=10)),
+        max_attempts=get("OUTBOX_MAX_ATTEMPTS", _positive_int, 24),
+        lease=get("OUTBOX_LEASE_SECONDS", _lease_seconds, timedelta(seconds=60)),
+        batch=get("OUTBOX_BATCH", _positive_int, 64),
+        concurrency=get("OUTBOX_CONCURRENCY", _positive_int, 16),
+        sweep=get("OUTBOX_SWEEP_SECONDS", _positive_seconds, timedelta(seconds=5)),
+        lookup_delay=get("OUTBOX_LOOKUP_DELAY_SECONDS", _seconds, timedelta(seconds=60)),
+        auth_pause=get("OUTBOX_AUTH_PAUSE_SECONDS", _positive_seconds, timedelta(seconds=30)),
+        call_log_retention=get("CALL_LOG_RETENTION_DAYS", _days, timedelta(days=14)),
+        idempotency_retention=get("IDEMPOTENCY_KEY_HOURS", _idempotency_hours, timedelta(hours=48)),
+    )
+    if outbox.retry_max < outbox.retry_base:
+        problems["OUTBOX_RETRY_MAX_SECONDS"] = "must be at least OUTBOX_RETRY_BASE_SECONDS"
+    if outbox.lease < 2 * erp.timeout:
+        # A create is sent only with a call's time left on the lease, renewed every third.
+        problems["OUTBOX_LEASE_SECONDS"] = "must be at least twice TOTVS_MODA_TIMEOUT_SECONDS"
     settings = Settings(
         storefront=storefront,
         http=http,
+        outbox=outbox,
         database_url=get("DATABASE_URL", _database_url, "") or None,
         redis_url=get("REDIS_URL", _redis_url, "") or None,
         erp=erp,
@@ -250,6 +305,43 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _order_defaults(get: Callable[..., object], problems: dict[str, str]) -> TotvsModaOrderDefaults:
+    """``TOTVS_MODA_ORDER_*`` and friends; a combination the ERP cannot take is reported under
+    ``TOTVS_MODA_ORDER_DEFAULTS``."""
+    optional_code = _optional_positive_int
+    values: dict[str, object] = {
+        "branch_code": get("TOTVS_MODA_ORDER_BRANCH", optional_code, 0) or None,
+        "operation_code": get("TOTVS_MODA_OPERATION_CODE", _positive_int, 510),
+        "payment_condition_code": get("TOTVS_MODA_PAYMENT_CONDITION_CODE", _positive_int, 1),
+        "seller_code": get("TOTVS_MODA_SELLER_CODE", optional_code, 0) or None,
+        "representative_code": get("TOTVS_MODA_REPRESENTATIVE_CODE", optional_code, 0) or None,
+        "status_order": get("TOTVS_MODA_ORDER_STATUS", str, "InProgress"),
+        "experience_type": get("TOTVS_MODA_EXPERIENCE_TYPE", str, "Ecommerce"),
+        "freight_type": get("TOTVS_MODA_FREIGHT_TYPE", _positive_int, 1),
+        "shipping_company_code": get("TOTVS_MODA_SHIPPING_COMPANY_CODE", optional_code, 0) or None,
+        "classification": get("TOTVS_MODA_ORDER_CLASSIFICATION", _classification, ()) or None,
+        "discount_type_code": get("TOTVS_MODA_DISCOUNT_TYPE_CODE", _positive_int, 1),
+        "payment_document_type": get("TOTVS_MODA_PAYMENT_DOCUMENT_TYPE", str, "CreditCard"),
+        "cancel_reason_code": get("TOTVS_MODA_CANCEL_REASON_CODE", _positive_int, 1),
+    }
+    try:
+        return TotvsModaOrderDefaults(**values)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as error:
+        problems["TOTVS_MODA_ORDER_DEFAULTS"] = str(error)
+        return TotvsModaOrderDefaults()
+
+
+def _optional_positive_int(raw: str) -> int:
+    return _positive_int(raw)
+
+
+def _classification(raw: str) -> tuple[int, str]:
+    type_code, sep, code = raw.partition(":")
+    if not sep or not code.strip():
+        raise ValueError("must be TYPE:CODE, e.g. 5:ECOM")
+    return _positive_int(type_code.strip()), code.strip()
 
 
 def require_erp(settings: Settings) -> None:
@@ -379,3 +471,35 @@ def _log_format(raw: str) -> str:
     if value not in {"json", "text"}:
         raise ValueError("must be json or text")
     return value
+
+
+def _positive_seconds(raw: str) -> timedelta:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be a positive number of seconds")
+    return timedelta(seconds=value)
+
+
+#: A lease renewed at a third of its length needs room for a slow renewal.
+MIN_LEASE_SECONDS = 3
+
+
+def _lease_seconds(raw: str) -> timedelta:
+    value = _positive_seconds(raw)
+    if value < timedelta(seconds=MIN_LEASE_SECONDS):
+        raise ValueError(f"must be at least {MIN_LEASE_SECONDS} seconds")
+    return value
+
+
+def _days(raw: str) -> timedelta:
+    return timedelta(days=_positive_int(raw))
+
+
+MIN_IDEMPOTENCY_HOURS = 24
+
+
+def _idempotency_hours(raw: str) -> timedelta:
+    value = int(raw)
+    if value < MIN_IDEMPOTENCY_HOURS:
+        raise ValueError(f"must be at least {MIN_IDEMPOTENCY_HOURS} hours")
+    return timedelta(hours=value)

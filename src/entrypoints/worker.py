@@ -1,9 +1,11 @@
-"""The arq worker: the catalog sync every minute, and sync jobs on demand."""
+"""The arq worker: the catalog sync every minute, sync jobs on demand, and the outbox's delivery
+loop (started with the worker, stopped before its container closes)."""
 
 from __future__ import annotations
 
 import gc
 import logging
+from datetime import timedelta
 from typing import Any
 
 from arq import cron
@@ -12,15 +14,22 @@ from arq.worker import Worker, func
 from dishka import AsyncContainer, FromDishka
 from dishka.integrations.arq import DISHKA_APP_CONTAINER_KEY, inject, setup_dishka
 
+from adapters.postgres.outbox_listener import OutboxWakeups
 from application.clock import SystemClock
+from application.ops.purge import PurgeRecords
+from application.outbox.deliver import DeliverOutbox
 from application.sync.ports import SyncRunLog
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand
 from domain.sync import RunStatus, Stream
+from entrypoints.outbox_loop import outbox_loop
 from entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "ponte:queue"
+#: How long a ``deliver_outbox`` job keeps claiming.
+PROCESS_BUDGET = timedelta(seconds=60)
+_OUTBOX_LOOP = "ponte_outbox_loop"
 #: A full backfill of a large catalog can take many minutes; incremental runs take seconds.
 SYNC_JOB_TIMEOUT_SECONDS = 3600
 
@@ -50,15 +59,51 @@ async def scheduled_sync(ctx: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-async def _close_interrupted_runs(ctx: dict[str, Any]) -> None:
-    """Runs a killed worker left ``running`` are closed as failed (unless running elsewhere)."""
+@inject
+async def deliver_outbox(
+    ctx: dict[str, Any], deliver: FromDishka[DeliverOutbox], ids: list[int] | None = None
+) -> dict[str, int]:
+    """Deliver the due outbox messages now (``POST /sync/process``, ``ponte queue process``)."""
+    # A budget: under a steady inflow "until none is due" never ends, and the job would hold a
+    # worker slot the catalog sync needs (the delivery loop carries on anyway).
+    report = await deliver.drain(ids, budget=PROCESS_BUDGET)
+    return {
+        "delivered": report.delivered,
+        "retried": report.retried,
+        "failed": report.failed,
+        "dead": report.dead,
+        "paused": report.paused,
+    }
+
+
+@inject
+async def purge_records(ctx: dict[str, Any], purge: FromDishka[PurgeRecords]) -> dict[str, int]:
+    """The hourly cron: forget outside calls and idempotency keys past their retention."""
+    return await purge()
+
+
+async def _start(ctx: dict[str, Any]) -> None:
+    """Close the sync runs a killed worker left ``running`` (unless running elsewhere), then
+    start delivering the outbox."""
     container: AsyncContainer = ctx[DISHKA_APP_CONTAINER_KEY]
     closed = await (await container.get(SyncRunLog)).fail_interrupted(SystemClock().now())
     if closed:
         log.warning("closed %d sync runs interrupted by a previous worker", closed)
+    settings = await container.get(Settings)
+    if settings.outbox.enabled:
+        loop = outbox_loop(
+            await container.get(DeliverOutbox),
+            await container.get(OutboxWakeups),
+            settings.outbox.sweep.total_seconds(),
+        )
+        ctx[_OUTBOX_LOOP] = loop
+        await loop.__aenter__()
 
 
-async def _close_container(ctx: dict[str, Any]) -> None:
+async def _stop(ctx: dict[str, Any]) -> None:
+    loop = ctx.pop(_OUTBOX_LOOP, None)
+    if loop is not None:
+        await loop.__aexit__(None, None, None)
     container: AsyncContainer = ctx[DISHKA_APP_CONTAINER_KEY]
     await container.close()
 
@@ -86,13 +131,20 @@ def worker_settings(
         if settings.sync_every_minute
         else []
     )
+    cron_jobs.append(
+        cron(purge_records, name="purge-records-hourly", minute=17, second=30, unique=True)
+    )
     config: dict[str, Any] = {
-        "functions": [func(sync_catalog, timeout=SYNC_JOB_TIMEOUT_SECONDS)],
+        "functions": [
+            func(sync_catalog, timeout=SYNC_JOB_TIMEOUT_SECONDS),
+            func(deliver_outbox, timeout=SYNC_JOB_TIMEOUT_SECONDS),
+            func(purge_records),
+        ],
         "cron_jobs": cron_jobs,
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "queue_name": QUEUE_NAME,
-        "on_startup": _close_interrupted_runs,
-        "on_shutdown": _close_container,
+        "on_startup": _start,
+        "on_shutdown": _stop,
         # A sync pass holds up to two connections per stream of a stage (4 streams): two passes
         # at once stay well inside the engine's pool of 20.
         "max_jobs": 2,

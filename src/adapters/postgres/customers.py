@@ -3,6 +3,10 @@
 Uniqueness of e-mail and document is left to the ``uq_customers_*`` constraints (deleted
 customers hold NULLs, so they never clash), each write inside a SAVEPOINT: a concurrent twin
 loses with :class:`CustomerExists` and the request's transaction stays usable.
+
+Saving a deleted customer also forgets the answers its idempotency keys stored (they hold the
+personal data the deletion erased); a replay of such a key renders the customer anew, which is
+then not found.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres.addresses import address_from_json, address_json
 from adapters.postgres.folding import fold
 from adapters.postgres.page_cursors import decode_cursor, encode_cursor
-from adapters.postgres.tables import customers
+from adapters.postgres.tables import customers, idempotency_keys
 from application.customers.ports import CustomerFilter, CustomerPage
 from domain.customers import (
     Customer,
@@ -51,12 +55,18 @@ class PostgresCustomerRepository:
         if for_update:
             query = query.with_for_update()
         row = (await self._connection.execute(query)).mappings().first()
-        return _customer(row) if row else None
+        return customer_from_row(row) if row else None
 
     async def save(self, customer: Customer) -> None:
         await self._write(
             update(customers).where(customers.c.id == customer.id).values(**_values(customer))
         )
+        if customer.deleted_at is not None:
+            await self._connection.execute(
+                update(idempotency_keys)
+                .where(idempotency_keys.c.resource_id == customer.id)
+                .values(status_code=None, response_body=None)
+            )
 
     async def page(
         self, customer_filter: CustomerFilter, *, limit: int, after: str | None
@@ -75,7 +85,7 @@ class PostgresCustomerRepository:
             query = query.where(position > tuple_(*map(literal, decode_cursor(after))))
         query = query.order_by(customers.c.created_at, customers.c.id).limit(limit + 1)
         rows = (await self._connection.execute(query)).mappings().all()
-        items = [_customer(row) for row in rows[:limit]]
+        items = [customer_from_row(row) for row in rows[:limit]]
         if len(rows) <= limit:
             return CustomerPage(items, None)
         last = items[-1]
@@ -123,7 +133,7 @@ def _document(kind: CustomerKind, digits: str | None) -> TaxId | None:
     return Cpf(digits) if kind is CustomerKind.INDIVIDUAL else Cnpj(digits)
 
 
-def _customer(row: RowMapping) -> Customer:
+def customer_from_row(row: RowMapping) -> Customer:
     kind = CustomerKind(row["kind"])
     return Customer(
         id=row["id"],
@@ -138,4 +148,5 @@ def _customer(row: RowMapping) -> Customer:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         deleted_at=row["deleted_at"],
+        erp_code=row["erp_code"],
     )

@@ -18,6 +18,8 @@ from adapters.postgres.page_cursors import decode_cursor, encode_cursor
 from adapters.postgres.raw import fetchval, raw_transaction
 from adapters.postgres.tables import order_items, orders
 from application.orders.model import (
+    ErpOrderState,
+    Invoice,
     Order,
     OrderFilter,
     OrderItem,
@@ -126,6 +128,28 @@ def _address(raw: dict[str, Any] | None) -> Address | None:
     return None if raw is None else address_from_json(raw)
 
 
+def _erp_state(row: RowMapping) -> ErpOrderState | None:
+    if row["erp_order_code"] is None:
+        return None
+    invoices = tuple(
+        Invoice(
+            number=i.get("number"),
+            series=i.get("series"),
+            access_key=i.get("access_key"),
+            issued_at=i.get("issued_at"),
+            tracking_code=i.get("tracking_code"),
+            status=i.get("status"),
+        )
+        for i in (row["invoices"] or ())
+    )
+    return ErpOrderState(
+        branch_code=row["erp_branch_code"],
+        order_code=row["erp_order_code"],
+        status=row["erp_status"],
+        invoices=invoices,
+    )
+
+
 def _order(row: RowMapping, items: list[OrderItem]) -> Order:
     return Order(
         id=row["id"],
@@ -140,6 +164,8 @@ def _order(row: RowMapping, items: list[OrderItem]) -> Order:
         reservation_open=row["reservation_open"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        origin=row["origin"],
+        erp=_erp_state(row),
     )
 
 
@@ -226,7 +252,13 @@ class PostgresOrderRepository:
         for row in (await self._connection.execute(query)).mappings():
             line = OrderLine(row["product_code"], row["quantity"], Money(row["unit_price"]))
             found[row["order_id"]].append(
-                OrderItem(line, row["reference_code"], row["section_code"])
+                OrderItem(
+                    line,
+                    row["reference_code"],
+                    row["section_code"],
+                    served=row["served_quantity"],
+                    cancelled=row["cancelled_quantity"],
+                )
             )
         return found
 

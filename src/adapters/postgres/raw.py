@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, cast
 
 from sqlalchemy import text
@@ -17,6 +18,10 @@ class RawConnection(Protocol):
     async def fetchrow(self, query: str, *args: Any) -> Mapping[str, Any] | None: ...
 
     async def fetchval(self, query: str, *args: Any) -> Any: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction, or a savepoint inside the current one."""
+        ...
 
     async def copy_records_to_table(
         self,

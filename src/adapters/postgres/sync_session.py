@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.postgres import merge_sql, products, references
+from adapters.postgres import erp_customers, merge_sql, products, references
 from adapters.postgres.catalog_marks import MARKS
+from adapters.postgres.erp_orders import ErpOrderFollowUp
 from adapters.postgres.locks import stream_lock_key
 from adapters.postgres.mirrors import MIRRORS
 from adapters.postgres.raw import RawConnection, raw_in_transaction
@@ -44,12 +45,19 @@ _MERGE_CLASSIFICATIONS = {
 }
 
 
+#: Streams whose records are customers (see :mod:`adapters.postgres.erp_customers`).
+CUSTOMER_STREAMS = frozenset({Stream.INDIVIDUALS, Stream.LEGAL_ENTITIES})
+
+
 class PostgresSyncSession:
     """One stream's run inside one PostgreSQL transaction (see :class:`SyncSession`).
 
     Staged records go by binary COPY into ``ON COMMIT DROP`` temp tables created on first use;
     :meth:`merge` applies and then empties them. SKU pages also stage what they say about their
     references (see :mod:`adapters.postgres.references`), merged into products after the SKUs.
+    Customers are staged the same way and merged set-based; orders are few and need decisions
+    per order (which Ponte order, which status moves), so each page is applied as it is staged,
+    with a few batched statements (see :mod:`adapters.postgres.erp_orders`).
     """
 
     def __init__(self, connection: AsyncConnection, raw: RawConnection) -> None:
@@ -57,6 +65,7 @@ class PostgresSyncSession:
         self._raw = raw
         self._stages: set[str] = set()
         self._pages = 0
+        self._orders: ErpOrderFollowUp | None = None
 
     async def try_lock(self, stream: Stream) -> bool:
         locked = await self._raw.fetchval(
@@ -82,6 +91,14 @@ class PostgresSyncSession:
     async def stage(self, stream: Stream, records: Sequence[Any]) -> None:
         if not records:
             return
+        if stream in CUSTOMER_STREAMS:
+            rows = erp_customers.customer_rows(records)
+            stage = erp_customers.STAGE
+            await self._copy(stage, erp_customers.CREATE_STAGE, rows, erp_customers.COLUMNS)
+            return
+        if stream is Stream.ORDERS:
+            await self._order_follow_up().apply(records)
+            return
         mirror = MIRRORS[stream]
         self._pages += 1
         await self._copy(
@@ -94,6 +111,12 @@ class PostgresSyncSession:
             await self._stage_references(records)
 
     async def merge(self, stream: Stream) -> MergeResult:
+        if stream in CUSTOMER_STREAMS:
+            if erp_customers.STAGE not in self._stages:
+                return MergeResult(0, 0, 0)
+            return await erp_customers.merge_customers(self._raw)
+        if stream is Stream.ORDERS:
+            return await self._order_follow_up().finish()
         mirror = MIRRORS[stream]
         if mirror.stage_table not in self._stages:
             return MergeResult(0, 0, 0)
@@ -113,6 +136,11 @@ class PostgresSyncSession:
     async def commit(self) -> None:
         await self._connection.commit()
         self._stages.clear()
+
+    def _order_follow_up(self) -> ErpOrderFollowUp:
+        if self._orders is None:
+            self._orders = ErpOrderFollowUp(self._raw)
+        return self._orders
 
     async def _stage_references(self, records: Sequence[Sku]) -> None:
         found = references.page_references(records, self._pages)

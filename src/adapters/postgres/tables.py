@@ -396,11 +396,15 @@ customers = Table(
     Column("birth_date", Date),
     #: ``ponte`` (registered through the API) or ``erp`` (brought in by a sync stream).
     Column("origin", Text, nullable=False, server_default=text("'ponte'")),
+    #: The ERP's customer code, once the customer reached the ERP or came from it.
     Column("erp_code", BigInteger),
+    #: The ERP's last change of the person (ERP-origin customers), for the persons streams.
+    Column("erp_changed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("deleted_at", DateTime(timezone=True)),
     Index(None, "created_at", "id"),
+    Index(None, "erp_code", unique=True, postgresql_where=text("erp_code IS NOT NULL")),
 )
 
 orders = Table(
@@ -419,9 +423,30 @@ orders = Table(
     Column("origin", Text, nullable=False, server_default=text("'ponte'")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    #: The order's key in the ERP (``branchCode`` + ``orderCode`` in TOTVS Moda), once known.
+    Column("erp_branch_code", Integer),
+    Column("erp_order_code", BigInteger),
+    #: The ERP's own status name, as last read, and when the ERP registered the order.
+    Column("erp_status", Text),
+    Column("erp_inserted_at", DateTime(timezone=True)),
+    #: The ERP's last change of the order, as last applied by the follow-up stream.
+    Column("erp_changed_at", DateTime(timezone=True)),
+    #: Invoices (NF-e) the ERP issued for the order: number, series, access key, tracking code.
+    Column("invoices", JSONB, nullable=False, server_default=text("'[]'")),
     Index(None, "created_at", "id"),
     Index(None, "status", "created_at", "id"),
     Index(None, "customer_id", "created_at", "id"),
+    Index(
+        None,
+        "erp_branch_code",
+        "erp_order_code",
+        unique=True,
+        postgresql_where=text("erp_order_code IS NOT NULL"),
+    ),
+    #: Open reservations the follow-up stream may release.
+    Index(
+        "ix_orders_open_reservations", "erp_inserted_at", postgresql_where=text("reservation_open")
+    ),
 )
 
 order_items = Table(
@@ -434,7 +459,132 @@ order_items = Table(
     Column("section_code", Text),
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Numeric(14, 2), nullable=False),
+    #: Units the ERP invoiced (served) and cancelled, as last read by the follow-up stream.
+    Column("served_quantity", Integer, nullable=False, server_default=text("0")),
+    Column("cancelled_quantity", Integer, nullable=False, server_default=text("0")),
     PrimaryKeyConstraint("order_id", "product_code"),
     Index(None, "section_code", "order_id"),
     Index(None, "product_code"),
+)
+
+
+# --- write-back: outbox, delivery bookkeeping, outside calls, idempotency keys --------------------
+
+#: Messages to deliver to the ERP, written in the transaction of the change they carry.
+#: ``pending`` → ``in_flight`` (leased to one worker until ``lease_until``) → ``delivered``, or back
+#: to ``pending`` with a later ``next_attempt_at``, or ``failed`` (refused by the ERP: not retried)
+#: or ``dead`` (retries exhausted). Messages of one aggregate are delivered in ``id`` order.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    #: What to do: ``customer.upsert``, ``order.create``, ``order.cancel``, ``order.status``.
+    Column("kind", Text, nullable=False),
+    #: ``customer`` or ``order``; ``aggregate_id`` is that entity's id.
+    Column("aggregate_type", Text, nullable=False),
+    Column("aggregate_id", UUID(as_uuid=True), nullable=False),
+    #: An aggregate that must reach the ERP first (an order's customer): the message waits while
+    #: an older message of it is open.
+    Column("parent_id", UUID(as_uuid=True)),
+    #: What the message needs beyond the aggregate's current state (e.g. a target status).
+    Column("payload", JSONB, nullable=False, server_default=text("'{}'")),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    #: ``attempts`` when an operator last requeued the message: the retry budget counts from it.
+    Column("attempt_base", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("last_error_code", Text),
+    #: The ERP's answer that completed the message (e.g. its order key).
+    Column("result", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index(
+        "ix_outbox_due",
+        "next_attempt_at",
+        "id",
+        postgresql_where=text("status IN ('pending', 'in_flight')"),
+    ),
+    Index(
+        "ix_outbox_open_aggregate",
+        "aggregate_id",
+        "id",
+        postgresql_where=text("status IN ('pending', 'in_flight')"),
+    ),
+    Index(None, "status", "created_at", "id"),
+    Index(None, "created_at", "id"),
+    Index(None, "aggregate_id", "id"),
+    Index(None, "delivered_at"),
+    CheckConstraint(
+        "status IN ('pending', 'in_flight', 'delivered', 'failed', 'dead')",
+        name="ck_outbox_status",
+    ),
+)
+
+#: One row per delivery attempt: when, how it ended, and the error it met.
+outbox_attempts = Table(
+    "outbox_attempts",
+    metadata,
+    Column("message_id", BigInteger, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    #: ``delivered``, ``retry``, ``failed``, ``dead``, ``paused`` (auth failure), or NULL while
+    #: running (or when the worker died during the attempt).
+    Column("outcome", Text),
+    Column("error", Text),
+    Column("error_code", Text),
+    PrimaryKeyConstraint("message_id", "attempt"),
+)
+
+#: Deliveries to one ERP connection paused by its circuit breaker (authentication failures).
+delivery_pauses = Table(
+    "delivery_pauses",
+    metadata,
+    Column("connection", Text, primary_key=True),
+    Column("paused_until", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("failures", Integer, nullable=False, server_default=text("1")),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Every call Ponte made to an outside system, bodies redacted, kept for a configured time.
+outside_calls = Table(
+    "outside_calls",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    #: Which outside system (``totvs_moda``…).
+    Column("connection", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    #: NULL when no answer came (timeout, connection lost).
+    Column("status", Integer),
+    Column("duration_ms", Numeric(12, 3), nullable=False),
+    #: What the call was for: ``outbox:<id>``, ``sync:<run id>``, ``request:<id>``.
+    Column("correlation_id", Text),
+    Column("request_body", Text),
+    Column("response_body", Text),
+    Column("error", Text),
+    Index(None, "at", "id"),
+    Index(None, "correlation_id", "id"),
+)
+
+#: ``Idempotency-Key`` of POST requests: the first request's fingerprint and, once answered, its
+#: status and body. ``resource_id`` is written in the transaction that created the resource.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    #: Who sent it and to which operation (``<principal> POST /orders``): keys are per client.
+    Column("scope", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("resource_id", UUID(as_uuid=True)),
+    Column("status_code", Integer),
+    Column("response_body", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+    Index(None, "created_at"),
 )

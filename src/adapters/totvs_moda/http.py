@@ -12,10 +12,13 @@ from typing import Any, NamedTuple, TypeVar
 import aiohttp
 import msgspec
 
+from adapters.call_recording import CallRecording
+from adapters.redaction import Redactor
 from adapters.totvs_moda.auth import TokenProvider, TokenResponse
 from adapters.totvs_moda.retry import parse_retry_after
 from adapters.totvs_moda.settings import TotvsModaSettings
 from adapters.totvs_moda.upstream_errors import read_error_body
+from application.ops.calls import CallRecorder
 from application.sync.ports import SourceRejected, SourceUnavailable
 
 T = TypeVar("T")
@@ -25,6 +28,10 @@ _TOKEN_DECODER = msgspec.json.Decoder(TokenResponse)
 
 class MalformedBody(Exception):
     """A 2xx body that is not the JSON it should be (truncated, HTML…): worth retrying."""
+
+
+class AuthenticationRefused(SourceRejected):
+    """The token endpoint refused Ponte's credentials (any 4xx answer to a grant)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,10 @@ class TotvsHttp:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        recorder: CallRecorder | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
+        """``recorder`` gets one redacted :class:`OutsideCall` per HTTP exchange (None: none)."""
         self._settings = settings
         self._session = session
         self._owns_session = False
@@ -75,11 +85,22 @@ class TotvsHttp:
         self._headers = {"Accept": "application/json"}
         if settings.api_key:
             self._headers["x-api-key"] = settings.api_key
+        self._calls = (
+            None
+            if recorder is None
+            else CallRecording(
+                recorder, "totvs_moda", root=settings.url(""), redactor=redactor, mask=self._redact
+            )
+        )
 
-    async def call(self, request: Request, parse: Callable[[bytes], T]) -> T:
+    async def call(self, request: Request, parse: Callable[[bytes], T], *, retry: bool = True) -> T:
         """Send ``request`` and ``parse`` its 2xx body (raising :class:`MalformedBody` to retry).
 
-        :raises SourceRejected: on a 4xx answer. :raises SourceUnavailable: past the retries.
+        With ``retry=False`` the request is sent once: a transient failure is final at once (for
+        writes a second attempt could repeat). Only a 401 is resent, once, with a fresh token.
+
+        :raises AuthenticationRefused: when no token could be obtained. :raises SourceRejected:
+            on a 4xx answer. :raises SourceUnavailable: past the retries.
         """
         headers = {"Content-Type": "application/json"} if request.json is not None else {}
         data = msgspec.json.encode(request.json) if request.json is not None else None
@@ -90,7 +111,12 @@ class TotvsHttp:
         async def once() -> T:
             nonlocal reauthenticated
             while True:
-                token = await self._tokens.get()
+                try:
+                    token = await self._tokens.get()
+                except SourceRejected as error:
+                    raise AuthenticationRefused(
+                        str(error), status=error.status, code=error.code
+                    ) from error
                 reply = await self._send(
                     request.method,
                     url,
@@ -104,7 +130,7 @@ class TotvsHttp:
                     continue
                 return self._parse(reply, parse, what)
 
-        return await self._with_retries(once, what)
+        return await self._with_retries(once, what, retry=retry)
 
     async def aclose(self) -> None:
         if self._owns_session and self._session is not None:
@@ -129,8 +155,13 @@ class TotvsHttp:
         data: bytes | dict[str, str] | None,
         params: tuple[tuple[str, str], ...],
     ) -> _Reply:
-        """The single place a request leaves the process (hook call logging here)."""
+        """The single place a request leaves the process; each exchange is recorded, failed
+        ones included (headers never are)."""
         session = self._client()
+        started = time.perf_counter()
+        status: int | None = None
+        reply: _Reply | None = None
+        failure: str | None = None
         try:
             async with session.request(
                 method,
@@ -140,10 +171,30 @@ class TotvsHttp:
                 params=params or None,
                 timeout=self._timeout,
             ) as response:
+                status = response.status
                 body = await response.read()
-                return _Reply(response.status, response.headers, body)
+                reply = _Reply(response.status, response.headers, body)
+                return reply
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise _Transient(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+            failure = f"{type(error).__name__}: {error}".rstrip(": ")
+            raise _Transient(failure) from error
+        except BaseException as error:  # cancelled, or a bug: still one exchange to record
+            failure = type(error).__name__
+            raise
+        finally:
+            if self._calls is not None:
+                self._calls.record(
+                    method=method,
+                    url=url,
+                    params=params,
+                    body=data,
+                    body_type=headers.get("Content-Type"),
+                    status=status,
+                    response=None if reply is None else reply.body,
+                    response_type=None if reply is None else reply.headers.get("Content-Type"),
+                    seconds=time.perf_counter() - started,
+                    error=failure,
+                )
 
     def _parse(self, reply: _Reply, parse: Callable[[bytes], T], what: str) -> T:
         status = reply.status
@@ -161,16 +212,19 @@ class TotvsHttp:
         code = None if upstream.code is None else self._redact(upstream.code)
         raise SourceRejected(self._redact(message), status=status, code=code)
 
-    async def _with_retries(self, once: Callable[[], Awaitable[T]], what: str) -> T:
+    async def _with_retries(
+        self, once: Callable[[], Awaitable[T]], what: str, *, retry: bool = True
+    ) -> T:
         attempt = 0
         while True:
             attempt += 1
             try:
                 return await once()
             except _Transient as error:
-                delay = self._settings.retry.delay(attempt, error.retry_after)
+                delay = self._settings.retry.delay(attempt, error.retry_after) if retry else None
                 if delay is None:
-                    message = f"TOTVS Moda unavailable for {what} after {attempt} tries: {error}"
+                    tries = "1 try" if attempt == 1 else f"{attempt} tries"
+                    message = f"TOTVS Moda unavailable for {what} after {tries}: {error}"
                     raise SourceUnavailable(self._redact(message), status=error.status) from error
                 await self._sleep(delay)
 

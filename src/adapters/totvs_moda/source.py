@@ -17,6 +17,7 @@ from adapters.totvs_moda.paging import read_pages
 from adapters.totvs_moda.settings import TotvsModaSettings
 from adapters.totvs_moda.stream_spec import ChangeWindow
 from adapters.totvs_moda.streams import stream_specs
+from application.ops.calls import CallRecorder
 from application.sync.ports import Page
 from domain.sync import Stream
 
@@ -27,13 +28,15 @@ WINDOW_END_MARGIN = timedelta(days=1)
 
 
 class TotvsModaCatalogSource:
-    """Reads catalog streams from TOTVS Moda REST v2, page by page.
+    """Reads the sync's streams from TOTVS Moda REST v2, page by page.
 
-    ``since`` None is a full read: products, stock, prices and costs are read with no change
-    filter (costs and prices scoped by ``has*`` and their code lists); colors, grids and production
-    orders, whose searches filter by change date, get a window from 1900-01-01; classifications are
-    always read in full. Otherwise the window starts at ``since`` (inclusive). Windows end a day
-    after now. Close with :meth:`aclose` or use as an async context manager.
+    ``since`` None is a full read: products, stock, prices, costs and customers are read with no
+    change filter (costs and prices scoped by ``has*`` and their code lists, customers by
+    ``isCustomer``); colors, grids, production orders and sales orders, whose searches filter by
+    change date, get a window from 1900-01-01 (sales orders also keep to the last
+    ``orders_history_days`` days of order date); classifications are always read in full.
+    Otherwise the window starts at ``since`` (inclusive). Windows end a day after now. Close with
+    :meth:`aclose` or use as an async context manager.
     """
 
     def __init__(
@@ -43,10 +46,13 @@ class TotvsModaCatalogSource:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        recorder: CallRecorder | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._settings = settings
-        self._http = TotvsHttp(settings, session=session, sleep=sleep, monotonic=monotonic)
+        self._http = TotvsHttp(
+            settings, session=session, sleep=sleep, monotonic=monotonic, recorder=recorder
+        )
         self._specs = stream_specs(settings)
         self._decoders = {stream: PageDecoder(spec) for stream, spec in self._specs.items()}
         self._now = now
@@ -54,11 +60,12 @@ class TotvsModaCatalogSource:
     async def read(self, stream: Stream, since: datetime | None) -> AsyncIterator[Page]:
         """:raises SourceError: when the ERP fails past retries or refuses a request."""
         spec, decoder = self._specs[stream], self._decoders[stream]
-        end = to_request(self._now() + WINDOW_END_MARGIN)
+        now = self._now()
+        end = to_request(now + WINDOW_END_MARGIN)
         if since is None:
-            window = ChangeWindow(to_request(FULL_READ_START), end, full=True)
+            window = ChangeWindow(to_request(FULL_READ_START), end, full=True, read_at=now)
         else:
-            window = ChangeWindow(to_request(since), end, full=False)
+            window = ChangeWindow(to_request(since), end, full=False, read_at=now)
 
         async def fetch(number: int) -> DecodedPage:
             def parse(body: bytes) -> DecodedPage:

@@ -18,12 +18,14 @@ class ChangeWindow(NamedTuple):
     """Inclusive change window, formatted as the ERP's naive local time.
 
     ``full`` marks a full read: the window then spans all history, and endpoints that do not need
-    a change filter send none.
+    a change filter send none. ``read_at`` is when the read began (aware): endpoints whose full
+    read keeps to recent history count back from it.
     """
 
     start: str
     end: str
     full: bool
+    read_at: datetime | None = None
 
     def change(self, **flags: Any) -> dict[str, Any]:
         """A ``filter.change`` block for this window with the given flags and scoping lists."""

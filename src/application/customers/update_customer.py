@@ -9,8 +9,10 @@ from application.accounts.storage import UnitOfWork
 from application.clock import Clock
 from application.customers.data import CustomerData, profile_of
 from application.customers.ports import CustomerRepository
+from application.outbox.ports import Outbox
 from domain.customers import Customer
 from domain.errors import NotFound
+from domain.outbox import MessageKind
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,10 +23,13 @@ class UpdateCustomerCommand:
 
 class UpdateCustomer:
     """Full replacement: a field left out takes its default (no phones, no addresses, no birth
-    date). Id, origin and creation time never change."""
+    date). Id, origin and creation time never change. The new state is queued for the ERP."""
 
-    def __init__(self, customers: CustomerRepository, uow: UnitOfWork, clock: Clock) -> None:
-        self._customers, self._uow, self._clock = customers, uow, clock
+    def __init__(
+        self, customers: CustomerRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._customers, self._outbox = customers, outbox
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, command: UpdateCustomerCommand) -> Customer:
         """:raises NotFound: unknown or deleted. :raises ValidationError: a field breaks a rule.
@@ -36,5 +41,6 @@ class UpdateCustomer:
             raise NotFound("customer", command.customer_id)
         customer.revise(profile, at=now)
         await self._customers.save(customer)
+        await self._outbox.add(MessageKind.CUSTOMER_UPSERT, customer.id)
         await self._uow.commit()
         return customer

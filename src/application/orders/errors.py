@@ -19,6 +19,17 @@ class UnsellableSku(ValidationError):
         self.product_codes = product_codes
 
 
+class OrderSentToErp(Conflict):
+    """Items change only until the order leaves for the ERP (the ERP takes no item changes)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this order's items can no longer change: it was sent to the ERP",
+            slug="order-sent-to-erp",
+            field="items",
+        )
+
+
 class OrderNotEditable(Conflict):
     """Items change only while an order is pending."""
 

@@ -34,6 +34,9 @@ class OrderItem:
     reference_code: str
     #: The product's category classification code, if it had one.
     section_code: str | None
+    #: Units the ERP invoiced (served) and cancelled, as last read from it.
+    served: int = 0
+    cancelled: int = 0
 
     @property
     def product_code(self) -> int:
@@ -50,6 +53,30 @@ class OrderItem:
     @property
     def total(self) -> Money:
         return self.line.total
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invoice:
+    """An invoice (NF-e) the ERP issued for an order."""
+
+    number: str | None
+    series: str | None
+    #: The NF-e's 44-digit access key.
+    access_key: str | None
+    issued_at: str | None
+    tracking_code: str | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErpOrderState:
+    """The order as the ERP knows it: its key there, its status there (the ERP's own name, as
+    last read; None until the follow-up stream reads it) and its invoices."""
+
+    branch_code: int
+    order_code: int
+    status: str | None = None
+    invoices: tuple[Invoice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +99,10 @@ class Order:
     reservation_open: bool
     created_at: datetime
     updated_at: datetime
+    #: ``ponte`` (placed through the API) or ``erp`` (brought in from the ERP).
+    origin: str = "ponte"
+    #: None until the order reached the ERP (or for an order that never will).
+    erp: ErpOrderState | None = None
 
     @property
     def held(self) -> dict[int, int]:

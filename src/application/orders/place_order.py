@@ -18,10 +18,12 @@ from application.orders.ports import (
     UnitOfWork,
 )
 from application.orders.reservations import move_holding
+from application.outbox.ports import Outbox
 from domain.customers import Address
 from domain.errors import ValidationError
 from domain.money import Money
 from domain.orders import OrderStatus, order_total
+from domain.outbox import MessageKind
 
 MAX_NOTES_LENGTH = 2000
 
@@ -34,6 +36,8 @@ class PlaceOrderCommand:
     discount: Decimal | None = None
     shipping_address: Address | None = None
     notes: str | None = None
+    #: The new order's id; a fresh one when None.
+    order_id: UUID | None = None
 
 
 def clean_notes(notes: str | None) -> str | None:
@@ -57,7 +61,8 @@ class PlaceOrder:
 
     Unit prices are the SKUs' storefront prices; repeated SKUs are merged. The reservation, the
     order and the catalog marks (see ``StockLedger.save``) commit together or not at all, so
-    concurrent orders never sell more than is available.
+    concurrent orders never sell more than is available. The order is queued for the ERP in the
+    same transaction (after its customer, if the customer is queued too).
     """
 
     def __init__(
@@ -66,11 +71,13 @@ class PlaceOrder:
         pricing: SkuPricing,
         ledger: StockLedger,
         orders: OrderRepository,
+        outbox: Outbox,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
         self._customers, self._pricing, self._ledger = customers, pricing, ledger
-        self._orders, self._uow, self._clock = orders, uow, clock
+        self._orders, self._outbox = orders, outbox
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, command: PlaceOrderCommand) -> Order:
         """:raises ValidationError: bad item, amount, notes, or address (field named), or
@@ -93,7 +100,7 @@ class PlaceOrder:
         )
         now = self._clock.now()
         order = Order(
-            id=uuid4(),
+            id=uuid4() if command.order_id is None else command.order_id,
             customer_id=command.customer_id,
             status=OrderStatus.PENDING,
             items=items,
@@ -109,6 +116,7 @@ class PlaceOrder:
         # Stock rows are locked last, so the contended locks are held as briefly as possible;
         # should a SKU be short, the transaction, order row included, is never committed.
         await self._orders.add(order)
+        await self._outbox.add(MessageKind.ORDER_CREATE, order.id, parent_id=order.customer_id)
         await move_holding(self._ledger, {}, {i.product_code: i.quantity for i in items})
         await self._uow.commit()
         return order

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.clock import Clock
-from application.orders.errors import OrderNotEditable
+from application.orders.errors import OrderNotEditable, OrderSentToErp
 from application.orders.items import ItemRequest, priced_items
 from application.orders.model import Order, bounded
 from application.orders.ports import (
@@ -17,8 +17,13 @@ from application.orders.ports import (
     UnitOfWork,
 )
 from application.orders.reservations import move_holding
+from application.outbox.ports import Outbox
 from domain.errors import NotFound, ValidationError
 from domain.orders import OrderStatus, order_total, transition
+from domain.outbox import MessageKind
+
+#: Why an order's create message ends unsent when the order is cancelled first.
+WITHDRAWN = "order cancelled before it reached the ERP"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,18 +38,21 @@ class UpdateOrderCommand:
 class OrderChanges:
     """Applies a change to a locked order and adjusts its reservation, in one transaction.
 
-    The order's reservation stays open until it is cancelled; the ERP write-back (a later issue)
-    closes it when the ERP takes the order into its balances.
+    The order's reservation stays open until it is cancelled or the ERP has taken the order
+    into its balances (the follow-up stream closes it then). Changes the ERP must hear of are
+    queued in the same transaction: a cancellation (or, if the order never left, its create
+    message is withdrawn instead) and a confirmation.
     """
 
     def __init__(
         self,
         orders: OrderRepository,
         ledger: StockLedger,
+        outbox: Outbox,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
-        self._orders, self._ledger = orders, ledger
+        self._orders, self._ledger, self._outbox = orders, ledger, outbox
         self._uow, self._clock = uow, clock
 
     async def locked(self, order_id: UUID) -> Order:
@@ -61,12 +69,29 @@ class OrderChanges:
         :raises InsufficientStock: the new items need more units than are available to sell.
         """
         after = dataclasses.replace(after, updated_at=self._clock.now())
+        if after.items != before.items and not await self._outbox.hold_unsent(
+            MessageKind.ORDER_CREATE, after.id
+        ):
+            raise OrderSentToErp()
         await self._orders.update(after)
         if after.items != before.items:
             await self._orders.replace_items(after.id, after.items)
         await move_holding(self._ledger, before.held, after.held)
+        if after.status is not before.status:
+            await self._queue_status(after)
         await self._uow.commit()
         return after
+
+    async def _queue_status(self, order: Order) -> None:
+        if order.status is OrderStatus.CANCELLED:
+            # A release for billing not sent yet would only make the ERP refuse the cancel.
+            await self._outbox.withdraw(MessageKind.ORDER_STATUS, order.id, WITHDRAWN)
+            withdrawn = await self._outbox.withdraw(MessageKind.ORDER_CREATE, order.id, WITHDRAWN)
+            if not withdrawn:
+                await self._outbox.add(MessageKind.ORDER_CANCEL, order.id)
+        elif order.status is OrderStatus.CONFIRMED:
+            payload = {"status": order.status.value}
+            await self._outbox.add(MessageKind.ORDER_STATUS, order.id, payload=payload)
 
 
 class UpdateOrder:
@@ -86,6 +111,7 @@ class UpdateOrder:
             (``discount``) the discount now exceeds the order's value.
         :raises NotFound: no order has this id.
         :raises OrderNotEditable: items given for an order that is no longer pending.
+        :raises OrderSentToErp: items given for an order already sent to the ERP.
         :raises UnsellableSku: a new item's SKU cannot be sold.
         :raises InvalidTransition: the status cannot move to ``command.status``.
         :raises InsufficientStock: the new items need more units than are available to sell.

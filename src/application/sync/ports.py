@@ -61,9 +61,14 @@ class CatalogSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class MergeResult:
+    """What a merge did. ``rejected``: staged records it refused (counted apart from the others);
+    ``notices``: records applied with a part left out, and why (listed on the run, not counted)."""
+
     inserted: int
     updated: int
     unchanged: int
+    rejected: Sequence[Rejection] = ()
+    notices: Sequence[Rejection] = ()
 
 
 class SyncSession(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from application.sync.ports import (
     SyncSession,
     SyncTransactions,
 )
-from domain.sync import RunMode, Stream, SyncRun
+from domain.sync import Rejection, RunMode, Stream, SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,18 @@ class SyncStream:
         merged = await session.merge(run.stream)
         run.counts.inserted, run.counts.updated = merged.inserted, merged.updated
         run.counts.unchanged = merged.unchanged
+        run.counts.rejected += len(merged.rejected)
+        self._keep(run, [*merged.rejected, *merged.notices])
         after = cursor.advanced_to(seen)
         await session.save_cursor(after)
         await session.commit()
         run.succeed(self._clock.now(), after.position)
+
+    @staticmethod
+    def _keep(run: SyncRun, rejections: Sequence[Rejection]) -> None:
+        room = MAX_REJECTIONS_KEPT - len(run.rejections)
+        if room > 0:
+            run.rejections.extend(rejections[:room])
 
     async def _record_failure(self, run: SyncRun, error: BaseException) -> None:
         if isinstance(error, Exception) and not isinstance(error, SourceError):
@@ -122,9 +131,7 @@ class SyncStream:
             run.counts.pages += 1
             run.counts.read += len(page.records) + len(page.rejections)
             run.counts.rejected += len(page.rejections)
-            room = MAX_REJECTIONS_KEPT - len(run.rejections)
-            if room > 0:
-                run.rejections.extend(page.rejections[:room])
+            self._keep(run, page.rejections)
             if page.max_changed_at is not None and (seen is None or page.max_changed_at > seen):
                 seen = page.max_changed_at
             self._progress.on_page(run, page.total_items)

@@ -16,6 +16,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.middleware import EDGE_EXCEPTION_HANDLERS, cors_config, install_edge
 from entrypoints.http.orders import OrdersController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.queue import QueueController
 from entrypoints.http.sync import SyncController
 from entrypoints.refresh_loop import app_lifespan
 from entrypoints.settings import Settings
@@ -40,6 +41,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             AccountsController,
             ApiKeysController,
             SyncController,
+            QueueController,
             CatalogController,
             CustomersController,
             OrdersController,

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, QueryParameter
@@ -31,7 +31,9 @@ from application.customers.register_customer import RegisterCustomer
 from application.customers.update_customer import UpdateCustomer, UpdateCustomerCommand
 from domain.accounts import ApiScope
 from domain.customers import AddressType, Customer, CustomerKind, CustomerOrigin, PhoneType
+from entrypoints.http import openapi_examples as docs
 from entrypoints.http.auth import admin_only, require_scope
+from entrypoints.http.idempotency import IdempotencyKeyHeader, checked_key, create_once
 from entrypoints.http.problems import PROBLEM_JSON, TYPE_BASE, Problem
 
 PATH = "/clients"
@@ -116,6 +118,8 @@ class CustomerOut(msgspec.Struct):
     origin: CustomerOrigin
     created_at: datetime
     updated_at: datetime
+    #: The ERP's customer code; null until the customer reached the ERP.
+    erp_code: int | None
 
 
 class CustomerPageOut(msgspec.Struct):
@@ -175,6 +179,7 @@ def _out(customer: Customer) -> CustomerOut:
         origin=customer.origin,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
+        erp_code=customer.erp_code,
     )
 
 
@@ -244,6 +249,7 @@ _INDIVIDUAL_OUT: dict[str, Any] = {
     "origin": "ponte",
     "created_at": "2026-11-23T12:00:00Z",
     "updated_at": "2026-11-23T12:00:00Z",
+    "erp_code": 1042,
 }
 
 _BODY = Body(
@@ -304,6 +310,22 @@ _EXISTS = _problem(
     "a customer with this e-mail address already exists",
     **_field("email", "a customer with this e-mail address already exists"),
 )
+
+
+def _problems(description: str, *specs_or_bodies: ResponseSpec | dict[str, Any]) -> ResponseSpec:
+    """One problem response documenting every cause: the examples of ``ResponseSpec``s and
+    problem bodies."""
+    examples: list[Example] = []
+    for item in specs_or_bodies:
+        if isinstance(item, ResponseSpec):
+            examples.extend(item.examples or [])
+        else:
+            examples.append(Example(summary=item["type"].removeprefix(TYPE_BASE), value=item))
+    return ResponseSpec(
+        data_container=Problem, description=description, media_type=PROBLEM_JSON, examples=examples
+    )
+
+
 _WRITE_ERRORS: dict[int, ResponseSpec] = {
     400: _BAD_REQUEST,
     401: _UNAUTHENTICATED,
@@ -321,6 +343,21 @@ _BODY_RULES = (
     "customers: 409 `customer-exists` naming the field. A rule broken is 422 naming the field "
     "(`addresses[0].zip_code`); a malformed body or an unknown field is 400."
 )
+
+_IDEMPOTENCY = (
+    "**Retries**: send an `Idempotency-Key` (1–255 printable ASCII characters, e.g. a UUID) to "
+    "make the registration safe to retry. The same key with the same body answers the first "
+    "201 again — same body, same `Location` — with `Idempotent-Replayed: true`, and never "
+    "registers twice; the same key with another body is 422 `idempotency-key-reused`; while "
+    "the first request is still running, 409 `idempotency-key-in-flight` (retry after "
+    "`Retry-After`). A request that fails (400, 409, 422) keeps nothing: the key stays free. "
+    "Keys are per caller (user or API key) and kept at least 24 hours. Deleting the customer "
+    "forgets the stored answer: its key then answers 404 `not-found`."
+)
+
+
+def _location(customer_id: UUID) -> str:
+    return f"{PATH}/{customer_id}"
 
 
 class CustomersController(Controller):
@@ -382,20 +419,62 @@ class CustomersController(Controller):
         description=(
             "201 with the customer and its URL in `Location`. "
             + _BODY_RULES
-            + " Signed-in users or API keys with `customers:write`."
+            + " Signed-in users or API keys with `customers:write`.\n\n"
+            + _IDEMPOTENCY
         ),
-        responses={201: _customer_spec("Created; `Location` is its URL"), **_WRITE_ERRORS},
+        responses={
+            201: _customer_spec("Created (or replayed); `Location` is its URL"),
+            **_WRITE_ERRORS,
+            404: _problems("The key's customer was deleted since", _NOT_FOUND),
+            400: _problems(
+                "A malformed body or unknown field, or a bad `Idempotency-Key`",
+                _BAD_REQUEST,
+                docs.bad_key(PATH),
+            ),
+            409: _problems(
+                "The e-mail or document is taken, or a request with the key is still running",
+                _EXISTS,
+                docs.key_in_flight(PATH),
+            ),
+            422: _problems(
+                "A field breaks a rule, or the key was used with another body",
+                _INVALID,
+                docs.key_reused(PATH),
+            ),
+        },
     )
     @inject
     async def register(
         self,
+        request: Request[Any, Any, Any],
         data: Annotated[CustomerIn, _BODY],
         register: FromDishka[RegisterCustomer],
-    ) -> Response[CustomerOut]:
-        """Register a customer (origin ``ponte``)."""
-        customer = await register(_data(data))
-        return Response(
-            _out(customer), status_code=201, headers={"Location": f"{PATH}/{customer.id}"}
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[Any]:
+        """Register a customer (origin ``ponte``), once per ``Idempotency-Key``."""
+        key = checked_key(idempotency_key)
+        customer_data = _data(data)
+        if key is None:
+            customer = await register(customer_data)
+            return Response(
+                _out(customer), status_code=201, headers={"Location": _location(customer.id)}
+            )
+
+        async def create(customer_id: UUID) -> CustomerOut:
+            return _out(await register(customer_data, customer_id=customer_id))
+
+        async def render(customer_id: UUID) -> CustomerOut:
+            get_customer = await request.state.dishka_container.get(GetCustomer)
+            return _out(await get_customer(GetCustomerQuery(customer_id=customer_id)))
+
+        return await create_once(
+            request,
+            key,
+            operation=f"POST {PATH}",
+            scope=ApiScope.CUSTOMERS_WRITE,
+            create=create,
+            render=render,
+            location=_location,
         )
 
     @get(

@@ -13,6 +13,7 @@ from typing import Any
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 
+from application.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReused, RequestInFlight
 from entrypoints.http.problems import PROBLEM_JSON, TYPE_BASE, Problem
 
 #: What problems carry in ``request_id``: the response's ``X-Request-ID``.
@@ -162,12 +163,51 @@ def admin_guard(instance: str) -> dict[int, ResponseSpec]:
     return {401: unauthenticated(instance), 403: admins_only(instance)}
 
 
+# --- the Idempotency-Key header of creating POSTs -------------------------------------------------
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+def key_in_flight(instance: str) -> dict[str, Any]:
+    """409: the first request with the key is still running (sent with ``Retry-After: 1``)."""
+    detail = str(RequestInFlight())
+    return problem_body(
+        409,
+        "idempotency-key-in-flight",
+        detail,
+        instance=instance,
+        errors=[(IDEMPOTENCY_KEY, detail)],
+    )
+
+
+def key_reused(instance: str) -> dict[str, Any]:
+    """422: the key was first sent with another body."""
+    detail = str(IdempotencyKeyReused())
+    return problem_body(
+        422, "idempotency-key-reused", detail, instance=instance, errors=[(IDEMPOTENCY_KEY, detail)]
+    )
+
+
+def bad_key(instance: str) -> dict[str, Any]:
+    """400: an empty, too long or unprintable key."""
+    return problem_body(
+        400,
+        "validation",
+        INVALID_REQUEST,
+        instance=instance,
+        errors=[(IDEMPOTENCY_KEY, f"has more than {MAX_KEY_LENGTH} characters")],
+    )
+
+
 __all__ = [
     "REQUEST_ID",
     "admin_guard",
     "admins_only",
+    "bad_key",
     "bad_request",
     "example",
+    "key_in_flight",
+    "key_reused",
     "no_content",
     "problem",
     "problem_body",

@@ -48,6 +48,8 @@ ORDER: dict[str, Any] = {
             "quantity": 3,
             "unit_price": "89.90",
             "total": "269.70",
+            "served_quantity": 0,
+            "cancelled_quantity": 0,
         },
         {
             "product_code": 100124,
@@ -56,6 +58,8 @@ ORDER: dict[str, Any] = {
             "quantity": 1,
             "unit_price": "79.90",
             "total": "79.90",
+            "served_quantity": 0,
+            "cancelled_quantity": 0,
         },
     ],
     "subtotal": "349.60",
@@ -67,6 +71,13 @@ ORDER: dict[str, Any] = {
     "reservation_open": True,
     "created_at": "2026-11-23T14:05:09.120000Z",
     "updated_at": "2026-11-23T14:05:09.120000Z",
+    "origin": "ponte",
+    "erp": {
+        "branch_code": 1,
+        "order_code": 90412,
+        "status": "InProgress",
+        "invoices": [],
+    },
 }
 
 CANCELLED_ORDER: dict[str, Any] = {

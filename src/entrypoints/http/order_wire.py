@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 
 from application.orders.items import MAX_ITEMS, MAX_QUANTITY, ItemRequest
-from application.orders.model import Order
+from application.orders.model import ErpOrderState, Order
 from application.orders.place_order import MAX_NOTES_LENGTH
 from domain.customers import Address, AddressType
 from domain.errors import ValidationError
@@ -76,6 +76,29 @@ class OrderItemOut(msgspec.Struct):
     quantity: int
     unit_price: str
     total: str
+    #: Units the ERP invoiced and cancelled, as last read from it.
+    served_quantity: int
+    cancelled_quantity: int
+
+
+class InvoiceOut(msgspec.Struct):
+    number: str | None
+    series: str | None
+    #: The NF-e's 44-digit access key.
+    access_key: str | None
+    issued_at: str | None
+    tracking_code: str | None
+    status: str | None
+
+
+class ErpOrderOut(msgspec.Struct):
+    """The order in the ERP: its key there, its status there (the ERP's own name, null until
+    the follow-up sync reads it) and its invoices."""
+
+    branch_code: int
+    order_code: int
+    status: str | None
+    invoices: list[InvoiceOut]
 
 
 class ShippingAddressOut(msgspec.Struct):
@@ -107,6 +130,10 @@ class OrderOut(msgspec.Struct):
     reservation_open: bool
     created_at: datetime
     updated_at: datetime
+    #: ``ponte`` (placed through the API) or ``erp`` (stores, other channels).
+    origin: str
+    #: Null until the order reached the ERP.
+    erp: ErpOrderOut | None
 
 
 class OrdersOut(msgspec.Struct):
@@ -142,6 +169,8 @@ def order_out(order: Order) -> OrderOut:
                 quantity=i.quantity,
                 unit_price=str(i.unit_price),
                 total=str(i.total),
+                served_quantity=i.served,
+                cancelled_quantity=i.cancelled,
             )
             for i in order.items
         ],
@@ -154,6 +183,29 @@ def order_out(order: Order) -> OrderOut:
         reservation_open=order.reservation_open,
         created_at=order.created_at,
         updated_at=order.updated_at,
+        origin=order.origin,
+        erp=_erp_out(order.erp),
+    )
+
+
+def _erp_out(erp: ErpOrderState | None) -> ErpOrderOut | None:
+    if erp is None:
+        return None
+    return ErpOrderOut(
+        branch_code=erp.branch_code,
+        order_code=erp.order_code,
+        status=erp.status,
+        invoices=[
+            InvoiceOut(
+                number=i.number,
+                series=i.series,
+                access_key=i.access_key,
+                issued_at=i.issued_at,
+                tracking_code=i.tracking_code,
+                status=i.status,
+            )
+            for i in erp.invoices
+        ],
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, QueryParameter
 
@@ -19,8 +20,10 @@ from application.orders.place_order import PlaceOrder, PlaceOrderCommand
 from application.orders.update_order import UpdateOrder, UpdateOrderCommand
 from domain.accounts import ApiScope, Role
 from domain.orders import OrderStatus
+from entrypoints.http import openapi_examples as docs
 from entrypoints.http import order_examples as ex
 from entrypoints.http.auth import API_KEY_HEADER, admin_only, bearer_claims, require_scope
+from entrypoints.http.idempotency import IdempotencyKeyHeader, checked_key, create_once
 from entrypoints.http.order_wire import (
     OrderChangeIn,
     OrderIn,
@@ -81,19 +84,36 @@ class OrdersController(Controller):
             "concurrent orders never sell more than is available.\n"
             "- `total` = Σ items + `freight` − `discount`; amounts have at most two decimals, "
             "are never negative, and a discount above items + freight is 422 (`discount`).\n"
-            "- The products ordered are queued for a catalog rebuild (their stock changed).\n\n"
+            "- The products ordered are queued for a catalog rebuild (their stock changed).\n"
+            "- **Retries**: send an `Idempotency-Key` (1–255 printable ASCII characters, e.g. a "
+            "UUID) to make placing safe to retry. The same key with the same body answers the "
+            "first 201 again, byte for byte, with `Idempotent-Replayed: true`, and never places "
+            "(or reserves) twice; the same key with another body is 422 "
+            "`idempotency-key-reused`; while the first request is still running, 409 "
+            "`idempotency-key-in-flight` (retry after `Retry-After`). A request that fails "
+            "(400, 409 `insufficient-stock`, 422) keeps nothing: the key stays free. Keys are "
+            "per caller (user or API key) and kept at least 24 hours.\n\n"
             "Auth: an API key with `orders:write`, or any signed-in user."
         ),
         responses={
             201: ResponseSpec(
                 data_container=OrderOut,
-                description="The order, pending, with its stock reserved",
+                description="The order, pending, with its stock reserved (or replayed)",
                 examples=ex.example("A pending order", ex.ORDER),
             ),
-            409: ex.problems("A SKU is short of units", ex.INSUFFICIENT),
+            400: ex.problems(
+                "A malformed body or unknown field, or a bad `Idempotency-Key`",
+                ex.problem(400, "validation", "The request is invalid.", "items"),
+                docs.bad_key("/orders"),
+            ),
+            409: ex.problems(
+                "A SKU is short of units, or a request with the key is still running",
+                ex.INSUFFICIENT,
+                docs.key_in_flight("/orders"),
+            ),
             422: ex.problems(
-                "A SKU cannot be sold, the customer is unknown or deleted, or an amount breaks "
-                "a rule",
+                "A SKU cannot be sold, the customer is unknown or deleted, an amount breaks "
+                "a rule, or the key was used with another body",
                 ex.UNSELLABLE,
                 ex.problem(
                     422,
@@ -101,18 +121,22 @@ class OrdersController(Controller):
                     f"customer {ex.CUSTOMER_ID} does not exist or was deleted",
                     "customer_id",
                 ),
+                docs.key_reused("/orders"),
             ),
         },
     )
     @inject
     async def place(
         self,
+        request: Request[Any, Any, Any],
         data: Annotated[
             OrderIn,
             Body(examples=ex.example("Two SKUs, one of them repeated", ex.PLACE_BODY)),
         ],
         place: FromDishka[PlaceOrder],
-    ) -> OrderOut:
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[Any]:
+        key = checked_key(idempotency_key)
         command = PlaceOrderCommand(
             customer_id=data.customer_id,
             items=item_requests(data.items),
@@ -121,7 +145,24 @@ class OrdersController(Controller):
             shipping_address=shipping_address(data.shipping_address),
             notes=data.notes,
         )
-        return order_out(await place(command))
+        if key is None:
+            return Response(order_out(await place(command)), status_code=201)
+
+        async def create(order_id: UUID) -> OrderOut:
+            return order_out(await place(replace(command, order_id=order_id)))
+
+        async def render(order_id: UUID) -> OrderOut:
+            get_order = await request.state.dishka_container.get(GetOrder)
+            return order_out(await get_order(GetOrderQuery(order_id)))
+
+        return await create_once(
+            request,
+            key,
+            operation="POST /orders",
+            scope=ApiScope.ORDERS_WRITE,
+            create=create,
+            render=render,
+        )
 
     @get(
         "/",

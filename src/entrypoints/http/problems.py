@@ -29,6 +29,7 @@ from application.accounts.errors import (
     UnknownUser,
 )
 from application.accounts.ports import InvalidToken
+from application.idempotency import IdempotencyKeyReused, RequestInFlight
 from application.sync.reset_stream import StreamBusy
 from application.sync.status import InvalidPageCursor
 from domain.accounts import UnknownScope
@@ -195,6 +196,17 @@ def _invalid_transition(
     return problem_response(request, 409, "invalid-transition", str(exc), errors)
 
 
+def _key_in_flight(request: Request[Any, Any, Any], exc: RequestInFlight) -> Response[Problem]:
+    """The first request with the ``Idempotency-Key`` is still running: retry shortly."""
+    errors = [FieldError(field="Idempotency-Key", message=str(exc))]
+    return problem_response(request, 409, exc.slug, str(exc), errors, headers={"Retry-After": "1"})
+
+
+def _key_reused(request: Request[Any, Any, Any], exc: IdempotencyKeyReused) -> Response[Problem]:
+    errors = [FieldError(field="Idempotency-Key", message=str(exc))]
+    return problem_response(request, 422, "idempotency-key-reused", str(exc), errors)
+
+
 def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """The database dropped or refused the connection: a retryable 503, not a 500."""
     log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
@@ -233,6 +245,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ApiKeyNotFound: _api_key_not_found,
     TooManyAttempts: _too_many,
     NotFound: _not_found,
+    RequestInFlight: _key_in_flight,
+    IdempotencyKeyReused: _key_reused,
     Conflict: _conflict,
     InsufficientStock: _insufficient_stock,
     InvalidTransition: _invalid_transition,

@@ -9,10 +9,20 @@ from typing import Any
 
 import pytest
 
-from adapters.totvs_moda import PageSizes, RetryPolicy, TotvsModaCatalogSource, TotvsModaSettings
+from adapters.totvs_moda import (
+    PageSizes,
+    RetryPolicy,
+    TotvsModaCatalogSource,
+    TotvsModaErpWriter,
+    TotvsModaSettings,
+)
+from adapters.totvs_moda.settings import TotvsModaOrderDefaults
+from application.outbox.erp import ErpOrderKey, ErpRejected, ErpUnavailable
+from domain.orders import OrderStatus
 from domain.stock import BALANCE_TERMS, AvailableStockFormula
 from domain.sync import Stream
 from sandbox.totvs_moda import RunningSandbox, SandboxCatalog, run_sandbox
+from tests.unit.adapters.totvs_moda.records import ORDER_ID, customer, item, order
 
 FORMULA = "stock + input_transaction - output_transaction - sales_order"
 
@@ -154,3 +164,55 @@ async def test_reads_survive_the_sandbox_faults(sandbox: RunningSandbox) -> None
     assert sorted(s.product_code for s in skus) == list(range(1, 251))
     faults = sandbox.stats.faults
     assert set(faults) == {"expire-token", "reset", "429", "5xx", "truncated", "nonjson"}
+
+
+async def place(sandbox: RunningSandbox, branch: int) -> ErpOrderKey:
+    """Ponte's test order, created in the sandbox ERP in ``branch``."""
+    product = next(iter(sandbox.catalog.expected_skus()))["product_code"]
+    at_branch = settings_for(sandbox, orders=TotvsModaOrderDefaults(branch_code=branch))
+    async with TotvsModaErpWriter(at_branch) as writer:
+        code = await writer.upsert_customer(customer())
+        return await writer.create_order(order(items=[item(product, 1, "10.00")]), customer(), code)
+
+
+def erp_status(sandbox: RunningSandbox, key: ErpOrderKey) -> str:
+    orders = sandbox.context.commerce.orders.orders
+    return orders[(key.branch_code, key.order_code)].status
+
+
+async def test_an_order_is_found_in_the_branch_it_was_created_in(sandbox: RunningSandbox) -> None:
+    key = await place(sandbox, branch=2)
+
+    async with TotvsModaErpWriter(settings_for(sandbox)) as writer:  # now writes to branch 1
+        assert await writer.find_order(ORDER_ID) == key
+
+    assert key.branch_code == 2
+
+
+async def test_a_cancel_whose_reply_was_lost_is_done_when_sent_again(
+    sandbox: RunningSandbox,
+) -> None:
+    key = await place(sandbox, branch=1)
+    sandbox.set_faults("lost-reply@calls=1:route=orders_cancel")
+
+    async with TotvsModaErpWriter(settings_for(sandbox)) as writer:
+        with pytest.raises(ErpUnavailable):
+            await writer.cancel_order(ORDER_ID, key, "customer asked")
+        assert erp_status(sandbox, key) == "Canceled"
+
+        await writer.cancel_order(ORDER_ID, key, "customer asked")  # refused by the ERP: done
+
+    assert sandbox.stats.faults["lost-reply"] == 1
+
+
+async def test_a_cancel_of_an_order_the_back_office_released_stays_refused(
+    sandbox: RunningSandbox,
+) -> None:
+    key = await place(sandbox, branch=1)
+
+    async with TotvsModaErpWriter(settings_for(sandbox)) as writer:
+        await writer.change_order_status(ORDER_ID, key, OrderStatus.CONFIRMED)
+        with pytest.raises(ErpRejected, match="cannot be canceled"):
+            await writer.cancel_order(ORDER_ID, key, "customer asked")
+
+    assert erp_status(sandbox, key) == "BillingReleased"

@@ -196,3 +196,87 @@ def test_bad_sign_in_rate_limits_are_reported_by_name() -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({**bad, "AUTH_RATE_LIMIT_WINDOW_SECONDS": "-1"})
     assert set(caught.value.problems) == {*bad, "AUTH_RATE_LIMIT_WINDOW_SECONDS"}
+
+
+def test_write_back_defaults() -> None:
+    settings = load_settings({})
+
+    outbox = settings.outbox
+    assert outbox.enabled is True
+    assert (outbox.retry_base, outbox.retry_max, outbox.max_attempts) == (
+        timedelta(seconds=1),
+        timedelta(minutes=10),
+        24,
+    )
+    assert (outbox.lease, outbox.batch, outbox.concurrency) == (timedelta(seconds=60), 64, 16)
+    assert outbox.sweep == timedelta(seconds=5)
+    assert outbox.call_log_retention == timedelta(days=14)
+    assert outbox.idempotency_retention == timedelta(hours=48)
+    orders = settings.erp.orders
+    assert (orders.branch_code, orders.operation_code, orders.status_order) == (
+        None,
+        510,
+        "InProgress",
+    )
+    assert settings.erp.orders_history_days == 90
+
+
+def test_write_back_variables_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "OUTBOX_ENABLED": "false",
+            "OUTBOX_RETRY_BASE_SECONDS": "0.5",
+            "OUTBOX_RETRY_MAX_SECONDS": "30",
+            "OUTBOX_MAX_ATTEMPTS": "5",
+            "OUTBOX_LEASE_SECONDS": "10",
+            "TOTVS_MODA_TIMEOUT_SECONDS": "5",
+            "OUTBOX_LOOKUP_DELAY_SECONDS": "2",
+            "OUTBOX_CONCURRENCY": "4",
+            "CALL_LOG_RETENTION_DAYS": "3",
+            "IDEMPOTENCY_KEY_HOURS": "24",
+            "TOTVS_MODA_ORDER_BRANCH": "7",
+            "TOTVS_MODA_SELLER_CODE": "12",
+            "TOTVS_MODA_ORDER_STATUS": "Blocked",
+            "TOTVS_MODA_ORDER_CLASSIFICATION": "5:ECOM",
+            "TOTVS_MODA_ORDERS_HISTORY_DAYS": "30",
+        }
+    )
+
+    outbox = settings.outbox
+    assert outbox.enabled is False
+    assert (outbox.retry_base, outbox.retry_max) == (timedelta(seconds=0.5), timedelta(seconds=30))
+    assert (outbox.max_attempts, outbox.lease, outbox.concurrency) == (
+        5,
+        timedelta(seconds=10),
+        4,
+    )
+    assert outbox.lookup_delay == timedelta(seconds=2)
+    assert outbox.call_log_retention == timedelta(days=3)
+    assert outbox.idempotency_retention == timedelta(hours=24)
+    orders = settings.erp.orders
+    assert (orders.branch_code, orders.seller_code, orders.status_order) == (7, 12, "Blocked")
+    assert orders.classification == (5, "ECOM")
+    assert settings.erp.orders_history_days == 30
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"OUTBOX_LEASE_SECONDS": "1"}, "OUTBOX_LEASE_SECONDS"),
+        ({"OUTBOX_LEASE_SECONDS": "50"}, "OUTBOX_LEASE_SECONDS"),
+        ({"OUTBOX_RETRY_BASE_SECONDS": "0"}, "OUTBOX_RETRY_BASE_SECONDS"),
+        (
+            {"OUTBOX_RETRY_BASE_SECONDS": "60", "OUTBOX_RETRY_MAX_SECONDS": "10"},
+            "OUTBOX_RETRY_MAX_SECONDS",
+        ),
+        ({"IDEMPOTENCY_KEY_HOURS": "23"}, "IDEMPOTENCY_KEY_HOURS"),
+        ({"TOTVS_MODA_ORDER_STATUS": "Attended"}, "TOTVS_MODA_ORDER_DEFAULTS"),
+        ({"TOTVS_MODA_ORDER_CLASSIFICATION": "ECOM"}, "TOTVS_MODA_ORDER_CLASSIFICATION"),
+        ({"TOTVS_MODA_ORDERS_HISTORY_DAYS": "0"}, "TOTVS_MODA_ORDERS_HISTORY_DAYS"),
+    ],
+)
+def test_bad_write_back_variables_are_named(env: dict[str, str], name: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+
+    assert name in caught.value.problems

@@ -10,15 +10,18 @@ from adapters.totvs_moda.streams.balances import BalancesSpec
 from adapters.totvs_moda.streams.classifications import ClassificationsSpec
 from adapters.totvs_moda.streams.colors import ColorsSpec
 from adapters.totvs_moda.streams.costs import CostsSpec
+from adapters.totvs_moda.streams.persons import PERSONS_PAGE_SIZE, PersonsSpec
 from adapters.totvs_moda.streams.prices import PricesSpec
 from adapters.totvs_moda.streams.production_orders import ProductionOrdersSpec
 from adapters.totvs_moda.streams.products import ProductsSpec
+from adapters.totvs_moda.streams.sales_orders import SALES_ORDERS_PAGE_SIZE, SalesOrdersSpec
 from adapters.totvs_moda.streams.sizes import SizesSpec
 from domain.sync import Stream
 
 
 def stream_specs(settings: TotvsModaSettings) -> dict[Stream, StreamSpec[Any]]:
     sizes, branches = settings.page_sizes, settings.branch_codes
+    phones, addresses = settings.orders.phone_types, settings.orders.address_types
     return {
         Stream.COLORS: ColorsSpec(sizes.colors),
         Stream.SIZES: SizesSpec(sizes.grid),
@@ -32,4 +35,9 @@ def stream_specs(settings: TotvsModaSettings) -> dict[Stream, StreamSpec[Any]]:
         Stream.PRICES: PricesSpec(sizes.prices, branches, settings.price_codes),
         Stream.COSTS: CostsSpec(sizes.costs, branches, settings.cost_codes),
         Stream.PRODUCTION_ORDERS: ProductionOrdersSpec(sizes.production_orders, branches),
+        Stream.INDIVIDUALS: PersonsSpec(PERSONS_PAGE_SIZE, False, phones, addresses),
+        Stream.LEGAL_ENTITIES: PersonsSpec(PERSONS_PAGE_SIZE, True, phones, addresses),
+        Stream.ORDERS: SalesOrdersSpec(
+            SALES_ORDERS_PAGE_SIZE, branches, settings.orders_history_days
+        ),
     }

@@ -158,6 +158,13 @@ ENDPOINTS = {
         "production-order/v2/orders/search",
         {"branchCode": 1, "orderCode": 1, "status": 5, "items": [{"productCode": 1}]},
     ),
+    Stream.INDIVIDUALS: ("POST", "person/v2/individuals/search", {"code": 1, "name": "Ana"}),
+    Stream.LEGAL_ENTITIES: ("POST", "person/v2/legal-entities/search", {"code": 2, "name": "X"}),
+    Stream.ORDERS: (
+        "POST",
+        "sales-order/v2/orders/search",
+        {"branchCode": 1, "orderCode": 1, "statusOrder": "InProgress"},
+    ),
 }
 
 

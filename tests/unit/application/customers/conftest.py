@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.application.customers.fakes import FakeCustomerRepository, FakeUnitOfWork
+from tests.unit.application.outbox_fakes import FakeOutbox
 from tests.unit.fakes import FixedClock
 
 
@@ -12,8 +13,13 @@ def customers() -> FakeCustomerRepository:
 
 
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
+def outbox() -> FakeOutbox:
+    return FakeOutbox()
+
+
+@pytest.fixture
+def uow(outbox: FakeOutbox) -> FakeUnitOfWork:
+    return FakeUnitOfWork(outbox)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from application.customers.data import AddressData, CustomerData, PhoneData
 from application.customers.ports import CustomerFilter, CustomerPage
 from application.sync.status import InvalidPageCursor
 from domain.customers import AddressType, Customer, CustomerExists, CustomerKind, PhoneType
+from tests.unit.application.outbox_fakes import FakeOutbox
 
 
 class FakeCustomerRepository:
@@ -68,8 +69,11 @@ class FakeCustomerRepository:
 
 
 class FakeUnitOfWork:
-    def __init__(self) -> None:
+    """Counts commits; a commit also publishes ``outbox``'s messages, when given."""
+
+    def __init__(self, outbox: FakeOutbox | None = None) -> None:
         self.commits = 0
+        self._outbox = outbox
 
     @property
     def committed(self) -> bool:
@@ -77,6 +81,8 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self.commits += 1
+        if self._outbox is not None:
+            self._outbox.commit()
 
 
 def maria(**changes: object) -> CustomerData:

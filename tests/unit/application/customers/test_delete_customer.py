@@ -12,13 +12,17 @@ from application.customers.register_customer import RegisterCustomer
 from domain.customers import ERASED_NAME
 from domain.errors import NotFound
 from tests.unit.application.customers.fakes import FakeCustomerRepository, FakeUnitOfWork, maria
+from tests.unit.application.outbox_fakes import FakeOutbox
 from tests.unit.fakes import FixedClock
 
 
 async def test_erases_personal_data_keeps_the_row_and_frees_the_email(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> None:
-    register = RegisterCustomer(customers, uow, clock)
+    register = RegisterCustomer(customers, outbox, uow, clock)
     customer = await register(maria())
     uow.commits = 0
     clock.at += timedelta(hours=1)

@@ -16,6 +16,7 @@ from tests.unit.application.customers.fakes import (
     acme,
     maria,
 )
+from tests.unit.application.outbox_fakes import FakeOutbox
 from tests.unit.fakes import FixedClock
 
 DOCUMENTS = ["123.456.789-09", "529.982.247-25", "111.444.777-35"]
@@ -23,9 +24,12 @@ DOCUMENTS = ["123.456.789-09", "529.982.247-25", "111.444.777-35"]
 
 @pytest.fixture
 async def three(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> list[str]:
-    register = RegisterCustomer(customers, uow, clock)
+    register = RegisterCustomer(customers, outbox, uow, clock)
     names = []
     for i, document in enumerate(DOCUMENTS):
         clock.at += timedelta(seconds=1)
@@ -81,8 +85,11 @@ async def test_a_foreign_cursor_is_refused(customers: FakeCustomerRepository) ->
 
 
 async def test_a_company_is_listed_like_anyone(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> None:
-    await RegisterCustomer(customers, uow, clock)(acme())
+    await RegisterCustomer(customers, outbox, uow, clock)(acme())
     page = await ListCustomers(customers)(ListCustomersQuery(name="COMÉRCIO"))
     assert [c.name for c in page.items] == ["Acme Comércio Ltda"]

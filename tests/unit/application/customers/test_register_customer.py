@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -11,20 +12,25 @@ from application.customers.register_customer import RegisterCustomer
 from domain.customers import CustomerExists, CustomerOrigin, PhoneType
 from domain.documents import Cpf
 from domain.errors import ValidationError
+from domain.outbox import MessageKind, MessageStatus
 from tests.unit.application.customers.fakes import (
     FakeCustomerRepository,
     FakeUnitOfWork,
     acme,
     maria,
 )
+from tests.unit.application.outbox_fakes import FakeOutbox
 from tests.unit.fakes import FixedClock
 
 
 @pytest.fixture
 def register(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> RegisterCustomer:
-    return RegisterCustomer(customers, uow, clock)
+    return RegisterCustomer(customers, outbox, uow, clock)
 
 
 async def test_registers_and_commits(
@@ -44,8 +50,29 @@ async def test_registers_and_commits(
     assert other.id != customer.id
 
 
+async def test_the_new_customer_is_queued_for_the_erp_in_its_transaction(
+    register: RegisterCustomer, outbox: FakeOutbox, uow: FakeUnitOfWork
+) -> None:
+    customer = await register(maria())
+
+    assert outbox.of(customer.id) == [(MessageKind.CUSTOMER_UPSERT, MessageStatus.PENDING)]
+    (message,) = outbox.committed
+    assert (message.parent_id, message.payload) == (None, {})
+    assert uow.commits == 1
+
+
+async def test_the_callers_id_is_kept(register: RegisterCustomer, outbox: FakeOutbox) -> None:
+    wanted = uuid4()
+    customer = await register(maria(), customer_id=wanted)
+    assert customer.id == wanted
+    assert [m.aggregate_id for m in outbox.committed] == [wanted]
+
+
 async def test_a_taken_email_or_document_is_a_conflict_naming_it(
-    register: RegisterCustomer, customers: FakeCustomerRepository, uow: FakeUnitOfWork
+    register: RegisterCustomer,
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
 ) -> None:
     await register(maria())
     with pytest.raises(CustomerExists) as error:
@@ -56,10 +83,14 @@ async def test_a_taken_email_or_document_is_a_conflict_naming_it(
     assert error.value.field == "document"
     assert len(customers.rows) == 1
     assert uow.commits == 1
+    assert len(outbox.messages) == 1
 
 
 async def test_invalid_data_stores_nothing(
-    register: RegisterCustomer, customers: FakeCustomerRepository, uow: FakeUnitOfWork
+    register: RegisterCustomer,
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
 ) -> None:
     bad_phone = (
         PhoneData(type=PhoneType.MOBILE, number="(11) 98765-4321"),
@@ -73,6 +104,7 @@ async def test_invalid_data_stores_nothing(
     assert error.value.field == "document"
     assert customers.rows == {}
     assert not uow.committed
+    assert outbox.messages == []
 
 
 async def test_birth_dates_are_judged_against_the_clock(

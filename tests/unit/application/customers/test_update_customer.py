@@ -11,35 +11,46 @@ from application.customers.register_customer import RegisterCustomer
 from application.customers.update_customer import UpdateCustomer, UpdateCustomerCommand
 from domain.customers import Customer, CustomerExists, CustomerKind, CustomerOrigin
 from domain.errors import NotFound, ValidationError
+from domain.outbox import MessageKind, MessageStatus
 from tests.unit.application.customers.fakes import (
     FakeCustomerRepository,
     FakeUnitOfWork,
     acme,
     maria,
 )
+from tests.unit.application.outbox_fakes import FakeOutbox
 from tests.unit.fakes import FixedClock
 
 
 @pytest.fixture
 async def existing(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> Customer:
-    customer = await RegisterCustomer(customers, uow, clock)(maria(birth_date=date(1990, 5, 17)))
+    customer = await RegisterCustomer(customers, outbox, uow, clock)(
+        maria(birth_date=date(1990, 5, 17))
+    )
     uow.commits = 0
     return customer
 
 
 @pytest.fixture
 def update(
-    customers: FakeCustomerRepository, uow: FakeUnitOfWork, clock: FixedClock
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+    clock: FixedClock,
 ) -> UpdateCustomer:
-    return UpdateCustomer(customers, uow, clock)
+    return UpdateCustomer(customers, outbox, uow, clock)
 
 
 async def test_replaces_every_editable_field(
     update: UpdateCustomer,
     existing: Customer,
     customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
     uow: FakeUnitOfWork,
     clock: FixedClock,
 ) -> None:
@@ -54,17 +65,23 @@ async def test_replaces_every_editable_field(
     assert (stored.created_at, stored.updated_at) == (existing.created_at, clock.now())
     assert updated.updated_at == clock.now()
     assert uow.commits == 1
+    # The registration's upsert, then the update's: both committed, neither sent yet.
+    assert outbox.of(existing.id) == [
+        (MessageKind.CUSTOMER_UPSERT, MessageStatus.PENDING),
+        (MessageKind.CUSTOMER_UPSERT, MessageStatus.PENDING),
+    ]
 
 
 async def test_keeping_its_own_email_is_fine_taking_anothers_is_not(
     update: UpdateCustomer,
     existing: Customer,
     customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
     uow: FakeUnitOfWork,
     clock: FixedClock,
 ) -> None:
     await update(UpdateCustomerCommand(customer_id=existing.id, data=maria(name="Maria S.")))
-    other = await RegisterCustomer(customers, uow, clock)(acme())
+    other = await RegisterCustomer(customers, outbox, uow, clock)(acme())
     uow.commits = 0
     with pytest.raises(CustomerExists) as error:
         await update(
@@ -73,12 +90,14 @@ async def test_keeping_its_own_email_is_fine_taking_anothers_is_not(
     assert error.value.field == "email"
     assert customers.rows[other.id].email == other.email
     assert not uow.committed
+    assert len(outbox.of(other.id)) == 1  # the registration's only
 
 
 async def test_unknown_deleted_or_invalid_changes_nothing(
     update: UpdateCustomer,
     existing: Customer,
     customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
     uow: FakeUnitOfWork,
     clock: FixedClock,
 ) -> None:
@@ -94,3 +113,4 @@ async def test_unknown_deleted_or_invalid_changes_nothing(
     with pytest.raises(NotFound):
         await update(UpdateCustomerCommand(customer_id=existing.id, data=maria()))
     assert not uow.committed
+    assert len(outbox.messages) == 1  # the registration's only

@@ -17,6 +17,7 @@ from application.orders.update_order import OrderChanges, UpdateOrder
 from application.sync.status import InvalidPageCursor
 from domain.money import Money
 from domain.reservations import StockPosition
+from tests.unit.application.outbox_fakes import FakeOutbox
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -117,13 +118,14 @@ class FakeOrders:
 
 
 class FakeUnitOfWork:
-    def __init__(self, orders: FakeOrders) -> None:
+    def __init__(self, orders: FakeOrders, outbox: FakeOutbox) -> None:
         self.commits = 0
-        self._orders = orders
+        self._orders, self._outbox = orders, outbox
 
     async def commit(self) -> None:
         self.commits += 1
         self._orders.committed = dict(self._orders.rows)
+        self._outbox.commit()
 
 
 class Shop:
@@ -131,17 +133,18 @@ class Shop:
 
     def __init__(self) -> None:
         self.pricing, self.customers, self.ledger = FakePricing(), FakeCustomers(), FakeLedger()
-        self.orders = FakeOrders()
-        self.uow = FakeUnitOfWork(self.orders)
+        self.orders, self.outbox = FakeOrders(), FakeOutbox()
+        self.uow = FakeUnitOfWork(self.orders, self.outbox)
         self.clock = TickingClock()
         self.customer = uuid4()
         self.customers.active.add(self.customer)
-        changes = OrderChanges(self.orders, self.ledger, self.uow, self.clock)
+        changes = OrderChanges(self.orders, self.ledger, self.outbox, self.uow, self.clock)
         self.place = PlaceOrder(
             self.customers,
             self.pricing,
             self.ledger,
             self.orders,
+            self.outbox,
             self.uow,
             self.clock,
         )

@@ -14,6 +14,7 @@ from domain.customers import Address, AddressType
 from domain.errors import ValidationError
 from domain.money import Money
 from domain.orders import OrderStatus
+from domain.outbox import MessageKind, MessageStatus
 from domain.reservations import InsufficientStock
 from tests.unit.application.orders.fakes import Shop
 
@@ -163,3 +164,32 @@ async def test_the_shipping_address_is_kept_on_the_order(shop: Shop) -> None:
     )
     order = await shop.place(command(shop, (10, 1), shipping_address=address))
     assert shop.orders.committed[order.id].shipping_address == address
+
+
+async def test_the_order_is_queued_for_the_erp_after_its_customer(shop: Shop) -> None:
+    order = await shop.place(command(shop, (10, 1)))
+
+    assert shop.outbox.of(order.id) == [(MessageKind.ORDER_CREATE, MessageStatus.PENDING)]
+    (message,) = shop.outbox.committed
+    assert (message.parent_id, message.payload) == (shop.customer, {})
+    assert shop.uow.commits == 1
+
+
+async def test_the_callers_order_id_is_kept(shop: Shop) -> None:
+    wanted = uuid4()
+    order = await shop.place(command(shop, (10, 1), order_id=wanted))
+    assert order.id == wanted
+    assert shop.orders.committed[wanted] == order
+    assert [m.aggregate_id for m in shop.outbox.committed] == [wanted]
+
+
+async def test_an_order_that_fails_queues_nothing(shop: Shop) -> None:
+    shop.stock(10, "1")
+    with pytest.raises(InsufficientStock):
+        await shop.place(command(shop, (10, 2)))
+    with pytest.raises(ValidationError):
+        await shop.place(command(shop, (10, 1), notes="a\x00b"))
+
+    # The short order's message dies with its transaction; the invalid one never wrote any.
+    assert len(shop.outbox.messages) == 1
+    assert shop.outbox.committed == []

@@ -10,14 +10,20 @@ from uuid import uuid4
 import pytest
 
 from application.orders.cancel_order import CancelOrderCommand
-from application.orders.errors import OrderNotEditable, ReservationMismatch, UnsellableSku
+from application.orders.errors import (
+    OrderNotEditable,
+    OrderSentToErp,
+    ReservationMismatch,
+    UnsellableSku,
+)
 from application.orders.items import ItemRequest
 from application.orders.model import Order
 from application.orders.place_order import PlaceOrderCommand
-from application.orders.update_order import UpdateOrderCommand
+from application.orders.update_order import WITHDRAWN, UpdateOrderCommand
 from domain.errors import NotFound, ValidationError
 from domain.money import Money
 from domain.orders import InvalidTransition, OrderStatus
+from domain.outbox import MessageKind, MessageStatus
 from domain.reservations import InsufficientStock
 from tests.unit.application.orders.fakes import Shop
 
@@ -187,3 +193,95 @@ async def test_cancelling_a_confirmed_order_releases_it_too(shop: Shop) -> None:
     cancelled = await shop.cancel(CancelOrderCommand(order.id))
     assert (cancelled.status, cancelled.reservation_open) == (OrderStatus.CANCELLED, False)
     assert shop.ledger.reserved[10] == 0
+
+
+# --- what the ERP is told ------------------------------------------------------------------------
+
+CREATE, CANCEL, STATUS = (
+    MessageKind.ORDER_CREATE,
+    MessageKind.ORDER_CANCEL,
+    MessageKind.ORDER_STATUS,
+)
+PENDING, IN_FLIGHT, FAILED = MessageStatus.PENDING, MessageStatus.IN_FLIGHT, MessageStatus.FAILED
+
+
+async def test_items_change_while_the_create_message_is_unsent(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+
+    changed = await shop.update(new_items(order, (10, 3)))
+
+    assert shop.outbox.held == [(CREATE, order.id)]
+    assert shop.outbox.of(order.id) == [(CREATE, PENDING)]  # it will carry the new items
+    assert shop.orders.committed[order.id] == changed
+
+
+async def test_items_no_longer_change_once_the_order_left_for_the_erp(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+    shop.outbox.mark_sent(CREATE, order.id)
+
+    with pytest.raises(OrderSentToErp) as caught:
+        await shop.update(new_items(order, (10, 3), (30, 1)))
+
+    assert (caught.value.slug, caught.value.field) == ("order-sent-to-erp", "items")
+    assert shop.orders.rows[order.id] == order
+    assert shop.ledger.reserved == {10: 2, 20: 0, 30: 0}
+    assert shop.ledger.locks == []
+    assert shop.uow.commits == 1  # the placing only
+    assert shop.outbox.of(order.id) == [(CREATE, IN_FLIGHT)]
+
+
+async def test_same_items_or_a_status_move_never_ask_about_the_create(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+    shop.outbox.mark_sent(CREATE, order.id)
+
+    await shop.update(new_items(order, (10, 1), (10, 1)))
+    await move(shop, order, OrderStatus.CONFIRMED)
+
+    assert shop.outbox.held == []
+
+
+async def test_confirming_queues_the_status_for_the_erp(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+
+    await move(shop, order, OrderStatus.CONFIRMED)
+    await move(shop, order, OrderStatus.INVOICED)  # the ERP's own move: nothing to tell it
+
+    assert shop.outbox.of(order.id) == [(CREATE, PENDING), (STATUS, PENDING)]
+    assert shop.outbox.committed[-1].payload == {"status": "confirmed"}
+
+
+async def test_cancelling_before_the_order_left_withdraws_its_create(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+
+    await shop.cancel(CancelOrderCommand(order.id))
+
+    assert shop.outbox.of(order.id) == [(CREATE, MessageStatus.FAILED)]
+    assert shop.outbox.committed[0].error == WITHDRAWN
+
+
+async def test_cancelling_after_the_order_left_queues_a_cancellation(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+    shop.outbox.mark_sent(CREATE, order.id)
+    await move(shop, order, OrderStatus.CONFIRMED)
+
+    await shop.cancel(CancelOrderCommand(order.id))
+
+    # The release for billing never left: it is withdrawn (the ERP would refuse the cancel
+    # after it).
+    assert shop.outbox.of(order.id) == [(CREATE, IN_FLIGHT), (STATUS, FAILED), (CANCEL, PENDING)]
+    assert shop.outbox.committed[-1].payload == {}
+
+
+async def test_new_items_and_a_cancel_for_an_order_that_left_change_nothing(shop: Shop) -> None:
+    order = await placed(shop, (10, 2))
+    shop.outbox.mark_sent(CREATE, order.id)
+
+    with pytest.raises(OrderSentToErp):
+        await shop.update(
+            UpdateOrderCommand(
+                order_id=order.id, items=(ItemRequest(20, 1),), status=OrderStatus.CANCELLED
+            )
+        )
+
+    assert shop.orders.rows[order.id].status is OrderStatus.PENDING
+    assert shop.outbox.of(order.id) == [(CREATE, IN_FLIGHT)]

@@ -1,0 +1,1 @@
+"""Write-back to the ERP: the outbox, its delivery, and the follow-up of what was delivered."""
