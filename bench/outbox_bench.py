@@ -1,6 +1,6 @@
 """Outbox delivery benchmark: orders committed in PostgreSQL → the TOTVS Moda sandbox ERP.
 
-    python3 run.py bench outbox [--backlog 5000] [--rate 120] [--duration 20]
+    python3 run.py bench outbox [--backlog 5000] [--rate 200] [--duration 20]
 
 What runs (all on this machine):
 
@@ -67,7 +67,7 @@ SANDBOX_PID = [0]
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench outbox", description=__doc__)
     parser.add_argument("--backlog", type=int, default=5000, help="orders queued before start")
-    parser.add_argument("--rate", type=float, default=120.0, help="orders/s of the live phase")
+    parser.add_argument("--rate", type=float, default=200.0, help="orders/s of the live phase")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per live phase")
     parser.add_argument("--placers", type=int, default=8, help="concurrent clients (flood)")
     parser.add_argument(
