@@ -54,6 +54,12 @@ class AvailableStockFormula:
             raise ValidationError("empty stock formula", field="formula")
         return cls(tuple(terms))
 
+    @property
+    def nets_out_sales_orders(self) -> bool:
+        """Whether units the ERP holds for its sales orders are taken off (``- sales_order``):
+        only then does an order the ERP registered stop counting as available there."""
+        return sum(sign for sign, name in self.terms if name == "sales_order") < 0
+
     def apply(self, values: dict[str, Decimal]) -> Decimal:
         total = Decimal(0)
         for sign, name in self.terms:

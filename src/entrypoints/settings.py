@@ -275,6 +275,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     if outbox.retry_max < outbox.retry_base:
         problems["OUTBOX_RETRY_MAX_SECONDS"] = "must be at least OUTBOX_RETRY_BASE_SECONDS"
+    if outbox.enabled and not erp.available_formula.nets_out_sales_orders:
+        # Reservations are released once the ERP's balances count the order (its sales_order);
+        # a formula that ignores sales_order would then sell those units twice.
+        problems["TOTVS_MODA_AVAILABLE_FORMULA"] = (
+            "must subtract sales_order while OUTBOX_ENABLED (orders written to the ERP are "
+            "counted there through it)"
+        )
     if outbox.lease < 2 * erp.timeout:
         # A create is sent only with a call's time left on the lease, renewed every third.
         problems["OUTBOX_LEASE_SECONDS"] = "must be at least twice TOTVS_MODA_TIMEOUT_SECONDS"

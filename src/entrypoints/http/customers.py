@@ -312,6 +312,14 @@ _EXISTS = _problem(
 )
 
 
+_DOCUMENT_IN_ERP = _problem(
+    409,
+    "document-in-erp",
+    "the document of a customer known to the ERP cannot change",
+    **_field("document", "the document of a customer known to the ERP cannot change"),
+)
+
+
 def _problems(description: str, *specs_or_bodies: ResponseSpec | dict[str, Any]) -> ResponseSpec:
     """One problem response documenting every cause: the examples of ``ResponseSpec``s and
     problem bodies."""
@@ -501,11 +509,23 @@ class CustomersController(Controller):
         description=(
             "Full replacement of the editable fields: a field left out takes its default (no "
             "phones, no addresses, no birth date); id, origin and `created_at` never change. "
-            "404 for an unknown or deleted customer. "
+            "404 for an unknown or deleted customer. Once the customer is in the ERP "
+            "(`erp_code` set) its document cannot change: 409 `document-in-erp` (the ERP keys "
+            "persons by document). "
             + _BODY_RULES
             + " Signed-in users or API keys with `customers:write`."
         ),
-        responses={200: _customer_spec("The customer as stored"), 404: _NOT_FOUND, **_WRITE_ERRORS},
+        responses={
+            200: _customer_spec("The customer as stored"),
+            404: _NOT_FOUND,
+            **_WRITE_ERRORS,
+            409: _problems(
+                "The e-mail or document is taken, or the document of a customer in the ERP "
+                "would change",
+                _EXISTS,
+                _DOCUMENT_IN_ERP,
+            ),
+        },
     )
     @inject
     async def replace(

@@ -98,3 +98,16 @@ def test_garbage_is_rejected(text: str) -> None:
         AvailableStockFormula.parse(text)
 
     assert caught.value.field == "formula"
+
+
+@pytest.mark.parametrize(
+    ("text", "nets"),
+    [
+        (DEFAULT_AVAILABLE_FORMULA, True),
+        ("stock - sales_order", True),
+        ("stock", False),
+        ("stock + sales_order", False),
+    ],
+)
+def test_a_formula_nets_out_sales_orders_only_when_it_subtracts_them(text: str, nets: bool) -> None:
+    assert AvailableStockFormula.parse(text).nets_out_sales_orders is nets

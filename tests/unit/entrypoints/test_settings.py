@@ -273,6 +273,7 @@ def test_write_back_variables_are_parsed() -> None:
         ({"TOTVS_MODA_ORDER_STATUS": "Attended"}, "TOTVS_MODA_ORDER_DEFAULTS"),
         ({"TOTVS_MODA_ORDER_CLASSIFICATION": "ECOM"}, "TOTVS_MODA_ORDER_CLASSIFICATION"),
         ({"TOTVS_MODA_ORDERS_HISTORY_DAYS": "0"}, "TOTVS_MODA_ORDERS_HISTORY_DAYS"),
+        ({"TOTVS_MODA_AVAILABLE_FORMULA": "stock"}, "TOTVS_MODA_AVAILABLE_FORMULA"),
     ],
 )
 def test_bad_write_back_variables_are_named(env: dict[str, str], name: str) -> None:
@@ -280,3 +281,9 @@ def test_bad_write_back_variables_are_named(env: dict[str, str], name: str) -> N
         load_settings(env)
 
     assert name in caught.value.problems
+
+
+def test_a_formula_without_sales_orders_is_fine_while_nothing_is_written_back() -> None:
+    settings = load_settings({"TOTVS_MODA_AVAILABLE_FORMULA": "stock", "OUTBOX_ENABLED": "no"})
+
+    assert str(settings.erp.available_formula) == "stock"

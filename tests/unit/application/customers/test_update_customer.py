@@ -10,7 +10,7 @@ import pytest
 from application.customers.register_customer import RegisterCustomer
 from application.customers.update_customer import UpdateCustomer, UpdateCustomerCommand
 from domain.customers import Customer, CustomerExists, CustomerKind, CustomerOrigin
-from domain.errors import NotFound, ValidationError
+from domain.errors import Conflict, NotFound, ValidationError
 from domain.outbox import MessageKind, MessageStatus
 from tests.unit.application.customers.fakes import (
     FakeCustomerRepository,
@@ -114,3 +114,23 @@ async def test_unknown_deleted_or_invalid_changes_nothing(
         await update(UpdateCustomerCommand(customer_id=existing.id, data=maria()))
     assert not uow.committed
     assert len(outbox.messages) == 1  # the registration's only
+
+
+async def test_a_customer_known_to_the_erp_keeps_its_document(
+    update: UpdateCustomer,
+    existing: Customer,
+    customers: FakeCustomerRepository,
+    outbox: FakeOutbox,
+    uow: FakeUnitOfWork,
+) -> None:
+    customers.rows[existing.id].erp_code = 1042
+
+    with pytest.raises(Conflict) as error:
+        await update(UpdateCustomerCommand(customer_id=existing.id, data=acme()))
+
+    assert (error.value.slug, error.value.field) == ("document-in-erp", "document")
+    assert not uow.committed
+    assert len(outbox.of(existing.id)) == 1  # the registration's only
+    # Anything else still changes.
+    await update(UpdateCustomerCommand(customer_id=existing.id, data=maria(name="Maria S.")))
+    assert customers.rows[existing.id].name == "Maria S."
