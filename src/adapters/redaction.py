@@ -288,6 +288,10 @@ class Redactor:
             text = raw.decode("utf-8", "replace")
             return self._capped(redact_query(parse_qsl(text, keep_blank_values=True)).encode())
         if "json" in kind or raw.lstrip()[:1] in (b"{", b"["):
+            if len(raw) > _FULL_WALK * self.limit:
+                # A large answer (a search page): only the kept prefix is read, as text — decoding
+                # the whole page would cost the sync milliseconds per page for nothing.
+                return self._text(raw)
             try:
                 decoded = msgspec.json.decode(raw)
             except msgspec.DecodeError:
