@@ -1,8 +1,11 @@
 """Which catalog entries a sync merge makes stale: marks in ``catalog_dirty``, per stream.
 
-Run on the staged rows *before* the merge, inside the sync's transaction, so the marks commit with
-the data. For SKUs the reference the SKU had before the run is marked too (a SKU may move).
-Costs are not shown to storefronts and mark nothing.
+Run *before* the merge, inside the sync's transaction, so the marks commit with the data, and on
+the staged rows that will change something (``changed``: new keys and rows whose values differ,
+as the merge judges them): the rows an incremental pass re-reads in its lookback window are
+unchanged and mark nothing — else every pass would rebuild, say, every product of the last color
+the ERP touched. For SKUs the reference the SKU had before the run is marked too (a SKU may
+move). Costs are not shown to storefronts and mark nothing.
 """
 
 from __future__ import annotations
@@ -15,24 +18,21 @@ _MARK = (
 )
 
 
-def _by_product_code(stage: str) -> str:
-    return _MARK.format(
-        select=(
-            "SELECT DISTINCT k.reference_code FROM skus k "  # noqa: S608 (stage: a constant)
-            "WHERE k.product_code IN (SELECT product_code FROM " + stage + ")"
-        )
-    )
+_BY_PRODUCT_CODE = _MARK.format(
+    select="SELECT DISTINCT k.reference_code FROM skus k "
+    "WHERE k.product_code IN (SELECT product_code FROM changed)"
+)
 
 
 #: SQL per stream; streams absent here mark nothing.
 MARKS: dict[Stream, str] = {
     Stream.COLORS: _MARK.format(
         select="SELECT DISTINCT k.reference_code FROM skus k "
-        "WHERE k.color_code IN (SELECT code FROM stage_colors)"
+        "WHERE k.color_code IN (SELECT code FROM changed)"
     ),
     Stream.SIZES: _MARK.format(
         select="SELECT DISTINCT k.reference_code FROM skus k "
-        "WHERE k.grid_code IN (SELECT code FROM stage_size_grids)"
+        "WHERE k.grid_code IN (SELECT code FROM changed)"
     ),
     # This stream stages the whole (small) table every pass: only a new or renamed value makes
     # the pages naming it stale, else every pass would rebuild the whole catalog.
@@ -47,7 +47,22 @@ MARKS: dict[Stream, str] = {
         "SELECT k.reference_code FROM skus k "
         "WHERE k.product_code IN (SELECT product_code FROM stage_skus)"
     ),
-    Stream.BALANCES: _by_product_code("stage_stock_balances"),
-    Stream.PRICES: _by_product_code("stage_prices"),
-    Stream.PRODUCTION_ORDERS: _by_product_code("stage_future_stock"),
+    Stream.BALANCES: _BY_PRODUCT_CODE,
+    Stream.PRICES: _BY_PRODUCT_CODE,
+    Stream.PRODUCTION_ORDERS: _BY_PRODUCT_CODE,
 }
+
+#: Streams whose marks read the ``changed`` rows. Classifications compare on their own; products
+#: mark every staged reference, since their pages also carry the reference's own fields (name,
+#: description, classifications), merged into other tables than the SKUs'.
+_ON_CHANGES = frozenset(MARKS) - {Stream.CLASSIFICATIONS, Stream.PRODUCTS}
+
+
+def mark_statement(stream: Stream, changed: str) -> str | None:
+    """The statement marking what ``stream``'s staged rows make stale; ``changed`` is the text
+    of CTEs ending in one named ``changed`` (see :func:`merge_sql.changed_rows`). An empty
+    ``changed`` skips the whole statement (a one-time filter: no scan of ``skus``)."""
+    mark = MARKS.get(stream)
+    if mark is None or stream not in _ON_CHANGES:
+        return mark
+    return f"WITH {changed} {mark} WHERE EXISTS (SELECT FROM changed)"

@@ -82,6 +82,25 @@ def apply_changes(
     """  # noqa: S608
 
 
+def changed_rows(mirror: Mirror, *, target_empty: bool = False) -> str:
+    """CTEs ``s`` (one staged row per key) and ``changed``: the staged rows the merge will write
+    (new keys, or values that differ), judged exactly as :func:`apply_changes` judges them. Into
+    an empty table every staged row is new: ``changed`` is then the stage itself."""
+    if target_empty:
+        return f"changed AS (SELECT * FROM {mirror.stage_table})"  # noqa: S608
+    key = mirror.key
+    matches = " AND ".join(f"o.{k} = s.{k}" for k in key)
+    old = ", ".join(f"o.{v}" for v in mirror.values)
+    new = ", ".join(f"s.{v}" for v in mirror.values)
+    return f"""
+        s AS ({latest_staged(mirror)}),
+        changed AS MATERIALIZED (
+            SELECT s.* FROM s LEFT JOIN {mirror.table.name} o ON {matches}
+            WHERE o.{key[0]} IS NULL OR ({old}) IS DISTINCT FROM ({new})
+        )
+    """  # noqa: S608
+
+
 def merge(mirror: Mirror, *, target_empty: bool) -> str:
     """Apply a stream's staged rows; returns ``(staged, inserted, updated)``.
 

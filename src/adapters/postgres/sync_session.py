@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres import erp_customers, merge_sql, products, references
-from adapters.postgres.catalog_marks import MARKS
+from adapters.postgres.catalog_marks import mark_statement
 from adapters.postgres.erp_orders import ErpOrderFollowUp
 from adapters.postgres.locks import stream_lock_key
 from adapters.postgres.mirrors import MIRRORS
@@ -120,9 +120,11 @@ class PostgresSyncSession:
         mirror = MIRRORS[stream]
         if mirror.stage_table not in self._stages:
             return MergeResult(0, 0, 0)
-        if (mark := MARKS.get(stream)) is not None:
+        empty = await self._prepare(mirror.stage_table, mirror.key, mirror.table.name)
+        changed = merge_sql.changed_rows(mirror, target_empty=empty)
+        if (mark := mark_statement(stream, changed)) is not None:
             await self._raw.execute(mark)
-        row = await self._merge(mirror.stage_table, mirror.key, mirror.table.name, _MERGES[stream])
+        row = await self._run_merge(mirror.stage_table, _MERGES[stream][empty])
         if stream is Stream.PRODUCTS:
             await self._merge_references()
         assert row is not None  # a stream's merge returns its counts
@@ -175,13 +177,24 @@ class PostgresSyncSession:
         """Run the merge of ``stage`` into ``target``, then empty ``stage``.
 
         The statement variant depends on whether ``target`` is empty (the first backfill skips
-        comparing with it). Temp tables have no statistics: without them the planner guesses
-        200 distinct keys and picks nested loops that suit a page and ruin a backfill, so the
-        columns the merge groups on are sampled first, at a small cost whatever the run's size.
+        comparing with it).
+        """
+        empty = await self._prepare(stage, analyzed, target)
+        return await self._run_merge(stage, statements[empty])
+
+    async def _prepare(self, stage: str, analyzed: Sequence[str], target: str) -> bool:
+        """Sample ``stage`` for the planner; whether ``target`` is empty.
+
+        Temp tables have no statistics: without them the planner guesses 200 distinct keys and
+        picks nested loops that suit a page and ruin a backfill, so the columns the merge (and
+        the catalog marks before it) group on are sampled first, at a small cost whatever the
+        run's size.
         """
         await self._raw.execute(f"ANALYZE {stage} ({', '.join(analyzed)})")
-        empty = not await self._raw.fetchval(f"SELECT EXISTS (SELECT FROM {target})")  # noqa: S608
-        row = await self._raw.fetchrow(statements[empty])
+        return not await self._raw.fetchval(f"SELECT EXISTS (SELECT FROM {target})")  # noqa: S608
+
+    async def _run_merge(self, stage: str, statement: str) -> Mapping[str, Any] | None:
+        row = await self._raw.fetchrow(statement)
         await self._raw.execute(f"TRUNCATE {stage}")
         return row
 

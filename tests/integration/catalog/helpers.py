@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from application.catalog.use_cases import RefreshCatalog
 from application.sync.sync_catalog import SyncCatalog, SyncCatalogCommand
+from domain.sync import Stream
 from tests.integration.conftest import SyncEnv, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
@@ -48,11 +49,17 @@ def references(items: list[dict[str, Any]]) -> list[str]:
     return [item["reference"] for item in items]
 
 
-async def sync(env: SyncEnv) -> None:
-    """One incremental sync pass (marks stale entries; does not rebuild them)."""
+async def sync(env: SyncEnv, streams: frozenset[Stream] | None = None) -> None:
+    """One incremental sync pass (marks stale entries; does not rebuild them), of every stream
+    or of ``streams``."""
     async with env.container() as request:
         sync_catalog = await request.get(SyncCatalog)
-        report = await sync_catalog(SyncCatalogCommand(full=False))
+        command = (
+            SyncCatalogCommand(full=False)
+            if streams is None
+            else SyncCatalogCommand(streams=streams, full=False)
+        )
+        report = await sync_catalog(command)
         assert report.ok, report
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from domain.sync import Stream
 from tests.integration.catalog.helpers import (
     Client,
     exact,
@@ -125,6 +126,23 @@ async def test_a_sync_with_nothing_new_marks_only_the_lookback_window(
     assert dirty < set(before)
     assert (result.claimed, result.written, result.removed) == (marks, 0, 0)
     assert await _entries(catalog) == before
+
+
+async def test_rows_reread_unchanged_mark_nothing_changed_ones_mark_their_products(
+    catalog: SyncEnv,
+) -> None:
+    """The lookback window re-reads the latest changes every pass: unchanged, they must not make
+    the products they touch stale (a color re-read would rebuild every product of that color)."""
+    stock_streams = frozenset({Stream.COLORS, Stream.SIZES, Stream.BALANCES, Stream.PRICES})
+
+    await sync(catalog, stock_streams)
+
+    assert await _dirty(catalog) == set()
+
+    changes = catalog.sandbox.catalog.change_stock(count=3)
+    await sync(catalog, stock_streams)
+
+    assert await _dirty(catalog) == await _references_of(catalog, changes.product_codes)
 
 
 async def test_a_renamed_classification_marks_the_products_that_name_it(
