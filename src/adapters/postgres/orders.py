@@ -9,15 +9,16 @@ from collections.abc import Collection, Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, exists, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.addresses import address_from_json, address_json
 from adapters.postgres.page_cursors import decode_cursor, encode_cursor
 from adapters.postgres.raw import fetchval, raw_transaction
-from adapters.postgres.tables import order_items, orders
+from adapters.postgres.tables import order_items, orders, outbox
 from application.orders.model import (
+    ErpDelivery,
     ErpOrderState,
     Invoice,
     Order,
@@ -150,6 +151,31 @@ def _erp_state(row: RowMapping) -> ErpOrderState | None:
     )
 
 
+def _latest_create(column: ColumnElement[Any], name: str) -> Any:
+    """``column`` of the order's latest create message (its way to the ERP)."""
+    return (
+        select(column)
+        .where(outbox.c.aggregate_id == orders.c.id, outbox.c.kind == "order.create")
+        .order_by(outbox.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label(name)
+    )
+
+
+#: Orders with where their way to the ERP stands (one index lookup per order).
+_ORDERS = select(
+    orders,
+    _latest_create(outbox.c.status, "delivery_status"),
+    _latest_create(outbox.c.last_error, "delivery_error"),
+)
+
+
+def _delivery(row: RowMapping) -> ErpDelivery | None:
+    status = row["delivery_status"]
+    return None if status is None else ErpDelivery(status=status, error=row["delivery_error"])
+
+
 def _order(row: RowMapping, items: list[OrderItem]) -> Order:
     return Order(
         id=row["id"],
@@ -166,6 +192,7 @@ def _order(row: RowMapping, items: list[OrderItem]) -> Order:
         updated_at=row["updated_at"],
         origin=row["origin"],
         erp=_erp_state(row),
+        delivery=_delivery(row),
     )
 
 
@@ -195,7 +222,7 @@ class PostgresOrderRepository:
         )
 
     async def get(self, order_id: UUID, *, lock: bool = False) -> Order | None:
-        query = select(orders).where(orders.c.id == order_id)
+        query = _ORDERS.where(orders.c.id == order_id)
         if lock:
             query = query.with_for_update()
         row = (await self._connection.execute(query)).mappings().first()
@@ -226,7 +253,7 @@ class PostgresOrderRepository:
     async def page(self, order_filter: OrderFilter, *, limit: int, after: str | None) -> OrderPage:
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        query = _filtered(select(orders), order_filter)
+        query = _filtered(_ORDERS, order_filter)
         if after is not None:
             position = tuple_(orders.c.created_at, orders.c.id)
             query = query.where(position < tuple_(*map(literal, decode_cursor(after))))

@@ -80,6 +80,15 @@ class ErpOrderState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ErpDelivery:
+    """Where the order's way to the ERP stands: its create message's status (``pending``,
+    ``in_flight``, ``delivered``, ``failed``, ``dead``) and the last error it met."""
+
+    status: str
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
     """An order as stored. ``items`` are in ascending ``product_code`` order, one per SKU.
 
@@ -103,6 +112,8 @@ class Order:
     origin: str = "ponte"
     #: None until the order reached the ERP (or for an order that never will).
     erp: ErpOrderState | None = None
+    #: None for an order that is not sent (one that came from the ERP).
+    delivery: ErpDelivery | None = None
 
     @property
     def held(self) -> dict[int, int]:

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from application.clock import Clock
 from application.orders.items import ItemRequest, check_items, money, priced_items
-from application.orders.model import Order, bounded
+from application.orders.model import ErpDelivery, Order, bounded
 from application.orders.ports import (
     CustomerDirectory,
     OrderRepository,
@@ -23,7 +23,7 @@ from domain.customers import Address
 from domain.errors import ValidationError
 from domain.money import Money
 from domain.orders import OrderStatus, order_total
-from domain.outbox import MessageKind
+from domain.outbox import MessageKind, MessageStatus
 
 MAX_NOTES_LENGTH = 2000
 
@@ -112,6 +112,7 @@ class PlaceOrder:
             reservation_open=True,
             created_at=now,
             updated_at=now,
+            delivery=ErpDelivery(status=MessageStatus.PENDING.value),
         )
         # Stock rows are locked last, so the contended locks are held as briefly as possible;
         # should a SKU be short, the transaction, order row included, is never committed.

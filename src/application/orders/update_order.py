@@ -9,7 +9,7 @@ from uuid import UUID
 from application.clock import Clock
 from application.orders.errors import OrderNotEditable, OrderSentToErp
 from application.orders.items import ItemRequest, priced_items
-from application.orders.model import Order, bounded
+from application.orders.model import ErpDelivery, Order, bounded
 from application.orders.ports import (
     OrderRepository,
     SkuPricing,
@@ -20,7 +20,7 @@ from application.orders.reservations import move_holding
 from application.outbox.ports import Outbox
 from domain.errors import NotFound, ValidationError
 from domain.orders import OrderStatus, order_total, transition
-from domain.outbox import MessageKind
+from domain.outbox import MessageKind, MessageStatus
 
 #: Why an order's create message ends unsent when the order is cancelled first.
 WITHDRAWN = "order cancelled before it reached the ERP"
@@ -78,20 +78,25 @@ class OrderChanges:
             await self._orders.replace_items(after.id, after.items)
         await move_holding(self._ledger, before.held, after.held)
         if after.status is not before.status:
-            await self._queue_status(after)
+            after = await self._queue_status(after)
         await self._uow.commit()
         return after
 
-    async def _queue_status(self, order: Order) -> None:
+    async def _queue_status(self, order: Order) -> Order:
+        """Queue what the ERP must hear of the order's new status; the order as it now stands
+        (a create withdrawn shows on its delivery)."""
         if order.status is OrderStatus.CANCELLED:
             # A release for billing not sent yet would only make the ERP refuse the cancel.
             await self._outbox.withdraw(MessageKind.ORDER_STATUS, order.id, WITHDRAWN)
             withdrawn = await self._outbox.withdraw(MessageKind.ORDER_CREATE, order.id, WITHDRAWN)
-            if not withdrawn:
-                await self._outbox.add(MessageKind.ORDER_CANCEL, order.id)
+            if withdrawn:
+                delivery = ErpDelivery(status=MessageStatus.FAILED.value, error=WITHDRAWN)
+                return dataclasses.replace(order, delivery=delivery)
+            await self._outbox.add(MessageKind.ORDER_CANCEL, order.id)
         elif order.status is OrderStatus.CONFIRMED:
             payload = {"status": order.status.value}
             await self._outbox.add(MessageKind.ORDER_STATUS, order.id, payload=payload)
+        return order
 
 
 class UpdateOrder:

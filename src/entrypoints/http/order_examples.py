@@ -78,6 +78,7 @@ ORDER: dict[str, Any] = {
         "status": "InProgress",
         "invoices": [],
     },
+    "erp_delivery": {"status": "delivered", "error": None},
 }
 
 CANCELLED_ORDER: dict[str, Any] = {

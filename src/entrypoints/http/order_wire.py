@@ -91,6 +91,15 @@ class InvoiceOut(msgspec.Struct):
     status: str | None
 
 
+class ErpDeliveryOut(msgspec.Struct):
+    """The order's way to the ERP: ``pending`` (queued or retrying), ``in_flight``,
+    ``delivered``, ``failed`` (the ERP refused it: ``error`` says why; it is not retried) or
+    ``dead`` (retries spent; an operator can retry it)."""
+
+    status: str
+    error: str | None
+
+
 class ErpOrderOut(msgspec.Struct):
     """The order in the ERP: its key there, its status there (the ERP's own name, null until
     the follow-up sync reads it) and its invoices."""
@@ -134,6 +143,8 @@ class OrderOut(msgspec.Struct):
     origin: str
     #: Null until the order reached the ERP.
     erp: ErpOrderOut | None
+    #: Where sending it to the ERP stands; null for an order that came from the ERP.
+    erp_delivery: ErpDeliveryOut | None
 
 
 class OrdersOut(msgspec.Struct):
@@ -185,6 +196,11 @@ def order_out(order: Order) -> OrderOut:
         updated_at=order.updated_at,
         origin=order.origin,
         erp=_erp_out(order.erp),
+        erp_delivery=(
+            None
+            if order.delivery is None
+            else ErpDeliveryOut(status=order.delivery.status, error=order.delivery.error)
+        ),
     )
 
 

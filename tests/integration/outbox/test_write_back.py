@@ -142,3 +142,34 @@ async def test_a_dead_message_is_delivered_once_after_an_operator_retries_it(
     assert detail["status"] == "delivered"
     outcomes = [a["outcome"] for a in detail["history"]]
     assert outcomes == ["retry", "dead", "delivered"]
+
+
+async def test_an_order_shows_where_its_way_to_the_erp_stands(
+    sync_env: SyncEnv,
+    api: AsyncTestClient,  # type: ignore[type-arg]
+    admin_headers: dict[str, str],
+) -> None:
+    await stock_the_mirror(sync_env.conn)
+    await seed.sku(sync_env.conn, 999999, "W-1", price="5.00", stock=("3",))
+    [customer] = await register_customers(sync_env, 1)
+    [sent] = await place_orders(sync_env, [customer], 1)
+    async with sync_env.container() as request:
+        refused = await (await request.get(PlaceOrder))(
+            PlaceOrderCommand(customer_id=customer, items=(ItemRequest(999999, 1),))
+        )
+
+    queued = (await api.get(f"/orders/{sent}", headers=admin_headers)).json()
+    await (await sync_env.container.get(DeliverOutbox)).drain()
+    delivered = (await api.get(f"/orders/{sent}", headers=admin_headers)).json()
+    failed = (await api.get(f"/orders/{refused.id}", headers=admin_headers)).json()
+
+    assert (queued["erp_delivery"], queued["erp"]) == ({"status": "pending", "error": None}, None)
+    assert delivered["erp_delivery"] == {"status": "delivered", "error": None}
+    created = [w for w in await sandbox_writes(sync_env.sandbox.url) if w["route"] == "b2c-orders"]
+    assert (delivered["erp"]["branch_code"], delivered["erp"]["order_code"]) == (
+        created[0]["branchCode"],
+        created[0]["orderCode"],
+    )
+    assert failed["erp_delivery"]["status"] == "failed"
+    assert "999999" in failed["erp_delivery"]["error"]
+    assert failed["erp"] is None

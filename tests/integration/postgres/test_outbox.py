@@ -24,7 +24,7 @@ from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
 from adapters.postgres.outbox_listener import OutboxWakeups
 from adapters.postgres.outbox_monitor import PostgresOutboxMonitor
 from application.customers.data import profile_of
-from application.orders.model import ErpOrderState, Order, OrderItem
+from application.orders.model import ErpDelivery, ErpOrderState, Order, OrderItem
 from application.outbox.erp import ErpOrderKey
 from application.outbox.ports import OutboxMessage, Settlement
 from domain.customers import Customer
@@ -316,7 +316,11 @@ async def test_delivering_links_the_erp_codes_and_records_the_outcome(
     assert found_customer is not None
     assert (found_customer[0].id, found_customer[1]) == (customer.id, 1001)
     assert found_order == (
-        dataclasses.replace(order, erp=ErpOrderState(branch_code=2, order_code=90001)),
+        dataclasses.replace(
+            order,
+            erp=ErpOrderState(branch_code=2, order_code=90001),
+            delivery=ErpDelivery(status="delivered"),
+        ),
         key,
     )
     stored = await row(engine, create.id)
