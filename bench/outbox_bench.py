@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ from uuid import UUID
 
 import asyncpg
 
-from bench.api_bench import redis_server
+from bench.api_bench import _free_port, _wait_for, redis_server
 from bench.databases import fresh_database, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,13 +86,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _pinned(cpu: int, command: list[str]) -> list[str]:
     return ["taskset", "-c", str(cpu), *command] if shutil.which("taskset") else command
 
@@ -108,7 +100,7 @@ def sandbox_process(port: int) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     SANDBOX_PID[0] = process.pid
     try:
-        _wait_http(f"{url}/_sandbox/health")
+        _wait_for(f"{url}/_sandbox/health")
         yield url
     finally:
         process.terminate()
@@ -118,18 +110,6 @@ def sandbox_process(port: int) -> Iterator[str]:
 def _env_with_src(env: Any) -> dict[str, str]:
     paths = [str(ROOT / "src"), str(ROOT)]
     return {**env, "PYTHONPATH": os.pathsep.join(paths)}
-
-
-def _wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def _http_json(url: str) -> Any:
