@@ -174,6 +174,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
     )
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    op.create_index(
+        "ix_idempotency_keys_resource_id",
+        "idempotency_keys",
+        ["resource_id"],
+        postgresql_where=sa.text("resource_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:

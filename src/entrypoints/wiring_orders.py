@@ -45,7 +45,11 @@ class OrdersProvider(Provider):
 
     customers = provide(PostgresCustomerDirectory, provides=CustomerDirectory)
     ledger = provide(PostgresStockLedger, provides=StockLedger)
-    orders = provide(PostgresOrderRepository, provides=OrderRepository)
+
+    @provide
+    def orders(self, connection: AsyncConnection) -> OrderRepository:
+        return PostgresOrderRepository(connection)
+
     uow = provide(PostgresUnitOfWork, provides=UnitOfWork)
 
     changes = provide(OrderChanges)

@@ -9,7 +9,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, select, tuple_, update
+from sqlalchemy import Select, and_, exists, literal, select, tuple_, update
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -151,29 +152,22 @@ def _erp_state(row: RowMapping) -> ErpOrderState | None:
     )
 
 
-def _latest_create(column: ColumnElement[Any], name: str) -> Any:
-    """``column`` of the order's latest create message (its way to the ERP)."""
-    return (
-        select(column)
-        .where(outbox.c.aggregate_id == orders.c.id, outbox.c.kind == "order.create")
-        .order_by(outbox.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label(name)
-    )
-
-
-#: Orders with where their way to the ERP stands (one index lookup per order).
-_ORDERS = select(
-    orders,
-    _latest_create(outbox.c.status, "delivery_status"),
-    _latest_create(outbox.c.last_error, "delivery_error"),
+#: The status and last error of the order's latest create message (its way to the ERP), in one
+#: index lookup per order.
+_LATEST_CREATE = (
+    select(array([outbox.c.status, outbox.c.last_error]))
+    .where(outbox.c.aggregate_id == orders.c.id, outbox.c.kind == "order.create")
+    .order_by(outbox.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("delivery")
 )
+_ORDERS_WITH_DELIVERY = select(orders, _LATEST_CREATE)
 
 
 def _delivery(row: RowMapping) -> ErpDelivery | None:
-    status = row["delivery_status"]
-    return None if status is None else ErpDelivery(status=status, error=row["delivery_error"])
+    found = row.get("delivery")
+    return None if found is None else ErpDelivery(status=found[0], error=found[1])
 
 
 def _order(row: RowMapping, items: list[OrderItem]) -> Order:
@@ -200,8 +194,10 @@ class PostgresOrderRepository:
     """Implements :class:`application.orders.ports.OrderRepository`. Pages are keyset-paged on
     ``(created_at, id)``; the page cursor is opaque to callers."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, delivery: bool = True) -> None:
+        """``delivery=False`` leaves ``Order.delivery`` unread (the outbox's own reads)."""
         self._connection = connection
+        self._select = _ORDERS_WITH_DELIVERY if delivery else select(orders)
 
     async def add(self, order: Order) -> None:
         raw = await raw_transaction(self._connection)
@@ -222,7 +218,7 @@ class PostgresOrderRepository:
         )
 
     async def get(self, order_id: UUID, *, lock: bool = False) -> Order | None:
-        query = _ORDERS.where(orders.c.id == order_id)
+        query = self._select.where(orders.c.id == order_id)
         if lock:
             query = query.with_for_update()
         row = (await self._connection.execute(query)).mappings().first()
@@ -253,7 +249,7 @@ class PostgresOrderRepository:
     async def page(self, order_filter: OrderFilter, *, limit: int, after: str | None) -> OrderPage:
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        query = _filtered(_ORDERS, order_filter)
+        query = _filtered(self._select, order_filter)
         if after is not None:
             position = tuple_(orders.c.created_at, orders.c.id)
             query = query.where(position < tuple_(*map(literal, decode_cursor(after))))

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.postgres.customers import customer_from_row
 from adapters.postgres.orders import PostgresOrderRepository
 from adapters.postgres.raw import RawConnection, raw_in_transaction, raw_transaction
-from adapters.postgres.tables import customers, orders
+from adapters.postgres.tables import customers
 from application.clock import Clock
 from application.orders.model import Order
 from application.outbox.erp import ErpOrderKey
@@ -284,15 +284,11 @@ class PostgresOutboxDelivery:
 
     async def order(self, order_id: UUID) -> tuple[Order, ErpOrderKey | None] | None:
         async with self._engine.connect() as connection:
-            order = await PostgresOrderRepository(connection).get(order_id)
-            if order is None:
-                return None
-            query = select(orders.c.erp_branch_code, orders.c.erp_order_code).where(
-                orders.c.id == order_id
-            )
-            branch, code = (await connection.execute(query)).one()
-        key = None if code is None else ErpOrderKey(branch, code)
-        return order, key
+            order = await PostgresOrderRepository(connection, delivery=False).get(order_id)
+        if order is None:
+            return None
+        erp = order.erp
+        return order, None if erp is None else ErpOrderKey(erp.branch_code, erp.order_code)
 
     async def paused_until(self, connection: str, *, now: datetime) -> datetime | None:
         async with self._engine.connect() as conn:
@@ -327,6 +323,8 @@ class PostgresOutboxDelivery:
 
 async def _link(raw: RawConnection, settlement: Settlement) -> str | None:
     """Store the ERP's keys (in a savepoint); the reason when one is already another's."""
+    if settlement.customer_code is None and settlement.order_key is None:
+        return None
     try:
         async with raw.transaction():  # a savepoint inside the settlement
             if settlement.customer_code is not None:

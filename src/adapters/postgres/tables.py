@@ -587,4 +587,6 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("scope", "key"),
     Index(None, "created_at"),
+    #: A deleted customer's answers are blanked (they hold its personal data).
+    Index(None, "resource_id", postgresql_where=text("resource_id IS NOT NULL")),
 )

@@ -222,6 +222,13 @@ def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respons
     return _unexpected(request, exc)
 
 
+def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Problem]:
+    """A body nested deeper than the decoder can follow (``[[[[…]]]]``): the client's fault."""
+    log.warning("too deeply nested input on %s %s", request.method, request.url.path)
+    errors = [FieldError(field="body", message="nested too deeply")]
+    return problem_response(request, 400, "validation", "The request is invalid.", errors)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal", "An unexpected error occurred.")
@@ -251,6 +258,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InsufficientStock: _insufficient_stock,
     InvalidTransition: _invalid_transition,
     DBAPIError: _database_error,
+    RecursionError: _too_deep,
     asyncpg_errors.ConnectionDoesNotExistError: _database_unavailable,
     asyncpg_errors.CannotConnectNowError: _database_unavailable,
     ConnectionError: _database_unavailable,

@@ -173,3 +173,19 @@ async def test_an_order_shows_where_its_way_to_the_erp_stands(
     assert failed["erp_delivery"]["status"] == "failed"
     assert "999999" in failed["erp_delivery"]["error"]
     assert failed["erp"] is None
+
+
+@pytest.mark.parametrize("path", ["/clients", "/orders", "/sync/process"])
+async def test_a_body_nested_too_deep_is_a_400_not_a_500(
+    api: AsyncTestClient,  # type: ignore[type-arg]
+    admin_headers: dict[str, str],
+    path: str,
+) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = await api.post(
+        path, content=body, headers={**admin_headers, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"field": "body", "message": "nested too deeply"}]

@@ -24,7 +24,7 @@ from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
 from adapters.postgres.outbox_listener import OutboxWakeups
 from adapters.postgres.outbox_monitor import PostgresOutboxMonitor
 from application.customers.data import profile_of
-from application.orders.model import ErpDelivery, ErpOrderState, Order, OrderItem
+from application.orders.model import ErpOrderState, Order, OrderItem
 from application.outbox.erp import ErpOrderKey
 from application.outbox.ports import OutboxMessage, Settlement
 from domain.customers import Customer
@@ -319,7 +319,6 @@ async def test_delivering_links_the_erp_codes_and_records_the_outcome(
         dataclasses.replace(
             order,
             erp=ErpOrderState(branch_code=2, order_code=90001),
-            delivery=ErpDelivery(status="delivered"),
         ),
         key,
     )

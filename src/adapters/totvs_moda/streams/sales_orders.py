@@ -198,7 +198,7 @@ def status_name(value: str | int | None) -> str:
         name = _BY_LOWER.get(value.strip().lower())
         if name is not None:
             return name
-        if value.strip().isdigit():
+        if value.strip().isascii() and value.strip().isdigit():  # "²".isdigit() too
             value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 8:
         return STATUS_NUMBERS[value - 1]

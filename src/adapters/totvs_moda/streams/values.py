@@ -21,6 +21,7 @@ def int_of(value: int | str | None) -> int | None:
     """A code sent as a number or as digits; None otherwise."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII only: "²" and other Unicode digits pass isdigit() but not int().
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value)
     return None

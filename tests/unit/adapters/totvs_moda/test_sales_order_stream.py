@@ -315,3 +315,14 @@ def test_bad_orders_are_rejected_with_their_reason_and_the_rest_arrives() -> Non
         "1/3": "quantity 1.5 is not a whole number of units",
         "1/4": "totalAmountOrder -1 is not an amount Ponte can hold",
     }
+
+
+@pytest.mark.parametrize("value", ["²", "٣", " ¹ "])
+def test_unicode_digits_are_a_bad_row_not_a_crash(value: str) -> None:
+    from adapters.totvs_moda.stream_spec import RowError
+    from adapters.totvs_moda.streams.sales_orders import status_name
+    from adapters.totvs_moda.streams.values import int_of
+
+    assert int_of(value) is None
+    with pytest.raises(RowError):
+        status_name(value)
