@@ -50,7 +50,7 @@ from entrypoints.http.openapi_examples import (
     unmatched_id,
 )
 from entrypoints.http.problems import FieldError, ProblemError
-from entrypoints.http.sync import AWARE, _aware
+from entrypoints.http.sync import AWARE, filter_instant
 
 #: A hundred years: far beyond any message's age, inside what datetimes can subtract.
 MAX_AGE_SECONDS = 100 * 366 * 86_400
@@ -664,8 +664,8 @@ class QueueController(Controller):
             failed_only=failed,
             method=method or None,
             path_prefix=path or None,
-            since=_aware("since", since),
-            until=_aware("until", until),
+            since=filter_instant("since", since),
+            until=filter_instant("until", until),
         )
         try:
             page = await list_calls(ListCallsQuery(filter=call_filter, limit=limit, cursor=cursor))

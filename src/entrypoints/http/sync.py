@@ -118,7 +118,7 @@ def _stream_out(s: StreamStatus) -> StreamOut:
 AWARE = "ISO 8601 date-time with a UTC offset, e.g. 2026-11-23T12:00:00Z"
 
 
-def _aware(field: str, value: datetime | None) -> datetime | None:
+def filter_instant(field: str, value: datetime | None) -> datetime | None:
     """A filter instant: must carry an offset and fall in years 1–9998 (as UTC).
 
     :raises ProblemError: 400 naming ``field``.
@@ -293,8 +293,8 @@ class SyncController(Controller):
             stream=stream,
             status=status,
             mode=mode,
-            started_after=_aware("started_after", started_after),
-            started_before=_aware("started_before", started_before),
+            started_after=filter_instant("started_after", started_after),
+            started_before=filter_instant("started_before", started_before),
         )
         page = await reader.runs(run_filter, limit=limit, after=cursor)
         return RunsOut(items=[_run_out(r) for r in page.items], next_cursor=page.next_cursor)
