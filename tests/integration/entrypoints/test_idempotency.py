@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,20 +19,18 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-import uvicorn
 from dishka import AsyncContainer, Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.engine import asyncpg_url
 from adapters.postgres.idempotency import PostgresIdempotencyKeys
 from application.idempotency import IdempotencyKeys, PurgeIdempotencyKeys
 from entrypoints.http.app import create_app
 from entrypoints.providers import make_container
 from entrypoints.settings import Settings
-from entrypoints.wiring_idempotency import IdempotencyProvider
 from tests.integration.conftest import FastPasswords, QuickRetries, SyncEnv, bearer
 from tests.integration.entrypoints import order_seeds as seed
+from tests.integration.entrypoints.live_server import own_connection, serving
 
 pytestmark = pytest.mark.integration
 
@@ -52,11 +49,8 @@ MARIA: dict[str, Any] = {
 
 
 def container(settings: Settings, *overrides: Provider) -> AsyncContainer:
-    """The app's container. ``IdempotencyProvider`` is listed until ``make_container`` has it
-    (listing it twice changes nothing)."""
-    return make_container(
-        settings, QuickRetries(), FastPasswords(), IdempotencyProvider(), *overrides
-    )
+    """The app's container, with quick retries and cheap password hashing."""
+    return make_container(settings, QuickRetries(), FastPasswords(), *overrides)
 
 
 @pytest.fixture
@@ -354,36 +348,14 @@ class Live:
 async def live(sync_env: SyncEnv) -> AsyncIterator[Live]:
     """The real app under uvicorn on 127.0.0.1 (a free port), with a signed-in user."""
     app = create_app(container(sync_env.settings), sync_env.settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            assert not serving.done(), "uvicorn stopped while starting"
-            await asyncio.sleep(0.01)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            url = f"http://{host}:{port}"
-            async with http.post(f"{url}/auth/register", json=USER) as registered:
-                assert registered.status == 201, await registered.text()
-            async with http.post(f"{url}/auth/login", json=USER) as login:
-                token = (await login.json())["access_token"]
-            yield Live(url, http, {"Authorization": f"Bearer {token}"})
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()
+    async with serving(app, USER) as server:
+        yield Live(server.url, server.http, server.headers)
 
 
 @pytest.fixture
 async def blocker(sync_env: SyncEnv) -> AsyncIterator[asyncpg.Connection]:
-    url = asyncpg_url(sync_env.settings.database_url or "").replace("+asyncpg", "")
-    conn = await asyncpg.connect(url)
-    try:
+    async with own_connection(sync_env.settings) as conn:
         yield conn
-    finally:
-        await conn.close()
 
 
 async def settled(tasks: list[asyncio.Task[Any]], at_least: int) -> int:

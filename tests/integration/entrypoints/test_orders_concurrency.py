@@ -11,7 +11,6 @@ request that reached the ledger competes for the same rows at once.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -21,13 +20,12 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-import uvicorn
 
-from adapters.postgres.engine import asyncpg_url
 from entrypoints.http.app import create_app
 from entrypoints.providers import make_container
 from tests.integration.conftest import FastPasswords, QuickRetries, SyncEnv
 from tests.integration.entrypoints import order_seeds as seed
+from tests.integration.entrypoints.live_server import own_connection, serving
 
 pytestmark = pytest.mark.integration
 
@@ -56,37 +54,14 @@ async def live(sync_env: SyncEnv) -> AsyncIterator[Live]:
     app = create_app(
         make_container(sync_env.settings, QuickRetries(), FastPasswords()), sync_env.settings
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            assert not serving.done(), "uvicorn stopped while starting"
-            await asyncio.sleep(0.01)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            url = f"http://{host}:{port}"
-            async with http.post(f"{url}/auth/register", json=USER) as registered:
-                assert registered.status == 201, await registered.text()
-            async with http.post(f"{url}/auth/login", json=USER) as login:
-                token = (await login.json())["access_token"]
-            yield Live(url, http, {"Authorization": f"Bearer {token}"})
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()
+    async with serving(app, USER) as server:
+        yield Live(server.url, server.http, server.headers)
 
 
 @pytest.fixture
 async def blocker(sync_env: SyncEnv) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of its own, to hold rows while the app's requests pile up behind them."""
-    url = asyncpg_url(sync_env.settings.database_url or "").replace("+asyncpg", "")
-    conn = await asyncpg.connect(url)
-    try:
+    async with own_connection(sync_env.settings) as conn:
         yield conn
-    finally:
-        await conn.close()
 
 
 async def blocked_on_locks(conn: asyncpg.Connection, at_least: int) -> int:
