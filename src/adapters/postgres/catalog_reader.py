@@ -105,14 +105,17 @@ class _Where:
     def __init__(self) -> None:
         self.clauses: list[str] = []
         self.args: list[Any] = []
+        #: The placeholder of the lower price bound, when there is one.
+        self.price_low: str | None = None
 
-    def add(self, clause: str, *values: Any) -> None:
-        """``clause`` with ``{}`` placeholders numbered in order."""
+    def add(self, clause: str, *values: Any) -> list[str]:
+        """``clause`` with ``{}`` placeholders numbered in order; returns the placeholders."""
         numbers = []
         for value in values:
             self.args.append(value)
             numbers.append(f"${len(self.args)}")
         self.clauses.append(clause.format(*numbers))
+        return numbers
 
     def sql(self) -> str:
         return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
@@ -203,7 +206,7 @@ class PostgresCatalogReader:
         # (and lets the price_min index drive a price-sorted page).
         low, high = query.price_min, query.price_max
         if low is not None:
-            where.add("price_max >= {}", low)
+            (where.price_low,) = where.add("price_max >= {}", low)
         if high is not None:
             where.add("price_min <= {}", high)
         if low is not None and high is not None:
@@ -226,11 +229,19 @@ class PostgresCatalogReader:
             comparison = ">" if direction == "ASC" else "<"
             where.add(f"({column}, reference_code) {comparison} ({{}}, {{}})", key, reference)
         where.args.append(query.limit + 1)
-        rows = await self._pool.fetch(
-            f"SELECT card, reference_code, {column} AS key FROM catalog_entries{where.sql()} "  # noqa: S608
-            f"ORDER BY {column} {direction}, reference_code {direction} LIMIT ${len(where.args)}",
-            *where.args,
-        )
+        limit = f"${len(where.args)}"
+        order = f"ORDER BY {column} {direction}, reference_code {direction} LIMIT {limit}"
+        select = f"SELECT card, reference_code, {column} AS key FROM catalog_entries{where.sql()}"  # noqa: S608
+        if query.sort is ProductSort.PRICE and (bound := where.price_low) is not None:
+            # From the lower bound on, the page is one index range; below it only products whose
+            # prices straddle the bound can match, and those are read from the price-spread
+            # index instead of every cheaper product of the category (see tables.py).
+            select = (
+                f"SELECT * FROM (({select} AND price_min >= {bound} {order}) UNION ALL "  # noqa: S608
+                f"({select} AND price_min < {bound} AND price_min < price_max {order})) u"
+            )
+            order = f"ORDER BY key ASC, reference_code ASC LIMIT {limit}"
+        rows = await self._pool.fetch(f"{select} {order}", *where.args)
         next_cursor = None
         if len(rows) > query.limit:
             rows = rows[: query.limit]

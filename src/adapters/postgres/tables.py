@@ -344,6 +344,12 @@ catalog_entries = Table(
     Index(None, "name", "reference_code"),
     Index(None, "price_min", "reference_code"),
     Index(None, "listed_at", "reference_code"),
+    #: Whether a product's SKU prices differ, then its top price: a price-sorted page with a lower
+    #: price bound reads here the products whose range straddles the bound, and all others from
+    #: the bound on (see ``adapters.postgres.catalog_reader``). An expression index rather than a
+    #: partial one, so that ANALYZE samples the expression and the planner knows how few such
+    #: products there are.
+    Index("ix_catalog_entries_price_spread", text("(price_min < price_max)"), "price_max"),
     *(
         Index(None, code, key, "reference_code")
         for code in ("category_code", "brand_code")

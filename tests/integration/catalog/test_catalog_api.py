@@ -125,6 +125,31 @@ async def test_keyset_pagination_walks_every_sort_in_its_documented_order(
     assert newest[:3] == [NEWER[2], NEWER[1], NEWER[0]]
 
 
+async def test_price_sorted_pages_with_a_lower_bound_keep_products_straddling_it(
+    api: Client, admin_headers: dict[str, str], shaped: SyncEnv, oracle: Oracle
+) -> None:
+    """Below the bound only products whose prices straddle it can match; they are read apart
+    (the price-spread index) and must still come first, in order, across pages."""
+    spread = sorted(r for r, p in oracle.products.items() if p.price_min < p.price_max)
+    assert spread, "the shaped catalog has a product whose SKU prices differ"
+    first = spread[0]
+    straddling = oracle[first]
+    low = str(straddling.price_max)
+    expected = await _expected_order(shaped, oracle, "price")
+    for params, rule in (
+        ({"price_min": low}, {"price_min": low}),
+        ({"price_min": low, "price_max": "1000"}, {"price_range": (low, "1000")}),
+    ):
+        shown = oracle.shown(**rule)
+        assert first in shown
+        assert any(oracle[r].price_min >= straddling.price_max for r in shown), "a range to merge"
+        wanted = [r for r in expected if r in shown]
+        for limit in (1, 3):
+            pages = await walk(api, admin_headers, {**params, "sort": "price"}, limit=limit)
+            assert references(pages) == wanted, (params, limit)
+        assert wanted.index(first) < len(wanted) - 1, "the straddling product is merged in"
+
+
 async def _listed(api: Client, headers: dict[str, str], params: dict[str, Any]) -> set[str]:
     listed = references(await walk(api, headers, params, limit=9))
     assert len(listed) == len(set(listed)), params
