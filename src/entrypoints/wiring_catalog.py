@@ -8,6 +8,7 @@ import asyncpg  # type: ignore[import-untyped]
 from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.catalog_reader import SESSION_SETTINGS as READ_SETTINGS
 from adapters.postgres.catalog_reader import PostgresCatalogReader
 from adapters.postgres.catalog_refresh import CatalogView, PostgresCatalogRefresher
 from adapters.postgres.catalog_store import PostgresProductStore
@@ -53,7 +54,10 @@ class CatalogProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[CatalogReadPool]:
         database_url, _ = settings.require_servers()
         dsn = asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
-        pool = ReadPool(lambda: asyncpg.connect(dsn), size=READ_POOL_SIZE)
+        pool = ReadPool(
+            lambda: asyncpg.connect(dsn, server_settings=READ_SETTINGS),
+            size=READ_POOL_SIZE,
+        )
         yield CatalogReadPool(pool)
         await pool.close()
 
