@@ -85,9 +85,11 @@ def apply_changes(
 def changed_rows(mirror: Mirror, *, target_empty: bool = False) -> str:
     """CTEs ``s`` (one staged row per key) and ``changed``: the staged rows the merge will write
     (new keys, or values that differ), judged exactly as :func:`apply_changes` judges them. Into
-    an empty table every staged row is new: ``changed`` is then the stage itself."""
+    an empty table every staged row is new: ``changed`` is then the stage itself, inlined where
+    it is read (materialized, a backfill's whole stage would be copied once more, every column of
+    it: 1.2 s instead of 0.36 s for the marks of 600,000 staged prices)."""
     if target_empty:
-        return f"changed AS (SELECT * FROM {mirror.stage_table})"  # noqa: S608
+        return f"changed AS NOT MATERIALIZED (SELECT * FROM {mirror.stage_table})"  # noqa: S608
     key = mirror.key
     matches = " AND ".join(f"o.{k} = s.{k}" for k in key)
     old = ", ".join(f"o.{v}" for v in mirror.values)
