@@ -30,7 +30,6 @@ from application.catalog.queries import (
 )
 from application.sync.status import InvalidPageCursor
 
-
 #: Session settings of the connections that run these queries. Listing filters are skewed (a
 #: category of 20,000 products or of 500; a color on a quarter of the catalog or on a handful):
 #: after five runs of a prepared statement PostgreSQL may settle on one generic plan for every

@@ -221,6 +221,20 @@ entries AS (
 )
 """  # noqa: S608
 
+#: Indexed columns of ``catalog_entries``. An update that leaves every indexed column as it
+#: was is a HOT update: the new row version goes on the same page and no index is touched — what
+#: a rebuild after an order (only availability changes: ``body``, ``card``, ``in_stock``) should
+#: cost. PostgreSQL compares the stored bytes, and a stored value may be compressed while the
+#: rebuilt one is not yet: an equal value is therefore kept as stored, not replaced by its twin.
+_INDEXED = (
+    "name", "search", "classifications", "category_code", "brand_code", "colors", "sizes",
+    "barcodes", "price_min", "price_max", "stock_branches", "listed_at",
+)  # fmt: skip
+_KEEP_EQUAL_INDEXED = ", ".join(
+    f"{c} = CASE WHEN t.{c} IS NOT DISTINCT FROM EXCLUDED.{c} THEN t.{c} ELSE EXCLUDED.{c} END"
+    for c in _INDEXED
+)
+
 #: Rebuild the entries of $1: upsert the shown ones (only when something changed), delete the
 #: rest. Returns (written, removed).
 REBUILD = f"""
@@ -236,14 +250,9 @@ upserted AS (
            card, body, md5(body), now()
     FROM entries
     ON CONFLICT (reference_code) DO UPDATE SET
-        name = EXCLUDED.name, search = EXCLUDED.search,
-        classifications = EXCLUDED.classifications, category_code = EXCLUDED.category_code,
-        brand_code = EXCLUDED.brand_code, colors = EXCLUDED.colors,
-        sizes = EXCLUDED.sizes, barcodes = EXCLUDED.barcodes, prices = EXCLUDED.prices,
-        price_min = EXCLUDED.price_min,
-        price_max = EXCLUDED.price_max, stock_branches = EXCLUDED.stock_branches,
-        in_stock = EXCLUDED.in_stock, listed_at = EXCLUDED.listed_at, card = EXCLUDED.card,
-        body = EXCLUDED.body, etag = EXCLUDED.etag, refreshed_at = EXCLUDED.refreshed_at
+        {_KEEP_EQUAL_INDEXED}, prices = EXCLUDED.prices, in_stock = EXCLUDED.in_stock,
+        card = EXCLUDED.card, body = EXCLUDED.body, etag = EXCLUDED.etag,
+        refreshed_at = EXCLUDED.refreshed_at
     WHERE t.body IS DISTINCT FROM EXCLUDED.body OR t.card IS DISTINCT FROM EXCLUDED.card
        OR t.search IS DISTINCT FROM EXCLUDED.search
        OR t.category_code IS DISTINCT FROM EXCLUDED.category_code

@@ -309,7 +309,8 @@ api_keys = Table(
 
 #: One row per product the storefront may show (active, not deleted), rebuilt from the mirror by
 #: the catalog refresher. Listing filters and sorts read only this table; ``card`` and ``body``
-#: are the ready-made JSON of a listing item and of the product page.
+#: are the ready-made JSON of a listing item and of the product page. Fill factor 75 (migration
+#: 0009): room on each page for the refresher's HOT updates (see ``catalog_refresh``).
 catalog_entries = Table(
     "catalog_entries",
     metadata,

@@ -252,3 +252,47 @@ async def test_a_mark_committed_during_a_rebuild_survives_it_and_nobody_waits(
         assert [r["reference_code"] for r in left] == ["000001"]
     finally:
         await writer.close()
+
+
+async def test_a_rebuild_after_a_reservation_touches_no_index(catalog: SyncEnv) -> None:
+    """An order changes only what a page says about availability: the rebuilt entries are HOT
+    updates (same page, no index entry written), even for entries whose indexed values are
+    stored out of line, and the next rebuilds find room again."""
+    from adapters.postgres.catalog_refresh import REBUILD
+
+    s = catalog.settings.storefront
+    params = (s.price_code, s.price_branch, s.category_type, s.brand_type, s.collection_type)
+    conn = catalog.conn
+    # A long description makes the search words of one entry too large for a page: they are
+    # stored out of line (TOAST), and a rebuilt twin is not the same bytes.
+    await conn.execute(
+        "UPDATE products SET web_description = $1 WHERE reference_code = '000002'",
+        " ".join(f"palavra{i}" for i in range(600)),
+    )
+    refs = ["000001", "000002", "000003"]
+    await conn.fetchrow(REBUILD, refs, *params)
+    stored = await conn.fetchval(
+        "SELECT pg_column_size(search) FROM catalog_entries WHERE reference_code = '000002'"
+    )
+    assert stored > 8192, "the long entry's search words are stored out of line"
+    for round_ in range(3):
+        await conn.execute(
+            "INSERT INTO stock_reservations (product_code, reserved) "
+            "SELECT DISTINCT ON (reference_code) product_code, 1 FROM skus "
+            "WHERE reference_code = ANY($1::text[]) ORDER BY reference_code, product_code "
+            "ON CONFLICT (product_code) DO UPDATE "
+            "SET reserved = stock_reservations.reserved + 1",
+            refs,
+        )
+        counters = (
+            "SELECT pg_stat_get_xact_tuples_updated('catalog_entries'::regclass), "
+            "pg_stat_get_xact_tuples_hot_updated('catalog_entries'::regclass)"
+        )
+        async with conn.transaction():  # the counters include what is not yet reported
+            before = await conn.fetchrow(counters)
+            written = await conn.fetchrow(REBUILD, refs, *params)
+            after = await conn.fetchrow(counters)
+        assert written is not None
+        assert written["written"] == len(refs), round_
+        updated, hot = after[0] - before[0], after[1] - before[1]
+        assert (updated, hot) == (len(refs), len(refs)), round_
