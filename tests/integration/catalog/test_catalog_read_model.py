@@ -296,3 +296,40 @@ async def test_a_rebuild_after_a_reservation_touches_no_index(catalog: SyncEnv) 
         assert written["written"] == len(refs), round_
         updated, hot = after[0] - before[0], after[1] - before[1]
         assert (updated, hot) == (len(refs), len(refs)), round_
+
+
+async def test_the_refresher_vacuums_the_marks_it_claimed(catalog: SyncEnv) -> None:
+    """Claimed marks are dead rows; after enough of them the refresher vacuums the queue itself
+    (autovacuum may be off, as on this machine's server), and not before."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from adapters.postgres.catalog_refresh import CatalogView, PostgresCatalogRefresher
+
+    conn = catalog.conn
+
+    async def vacuums() -> int:
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        count = await conn.fetchval(
+            "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'catalog_dirty'"
+        )
+        return int(count)
+
+    engine = create_async_engine(catalog.settings.database_url)
+    refresher = PostgresCatalogRefresher(engine, CatalogView(), vacuum_marks_after=10)
+    try:
+        before = await vacuums()
+        await mark(catalog, *(["000001"] * 6))
+        await refresher.refresh_marked(200)
+        assert await vacuums() == before  # 6 claimed: not yet
+        await mark(catalog, *(["000002"] * 6))
+        await refresher.refresh_marked(200)  # 12 claimed: vacuumed
+        for _ in range(50):
+            if await vacuums() > before:
+                break
+            await asyncio.sleep(0.05)
+        assert await vacuums() == before + 1
+        assert await conn.fetchval("SELECT count(*) FROM catalog_dirty") == 0
+    finally:
+        await engine.dispose()
