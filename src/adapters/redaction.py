@@ -245,10 +245,29 @@ def scrub_text(text: str) -> str:
         return f"{key}={_mask(kind, value)}" if kind and value else match.group(0)
 
     text = _JSON_PAIR.sub(json_pair, text)
-    text = _FORM_PAIR.sub(form_pair, text)
-    text = _BEARER.sub(lambda m: f"{m.group(1).split()[0]} {MASK}", text)
-    mark = _SECRET_MARK.search(text)
+    if "=" in text:
+        text = _FORM_PAIR.sub(form_pair, text)
+    if _may_contain(text, _BEARER_WORDS):
+        text = _BEARER.sub(lambda m: f"{m.group(1).split()[0]} {MASK}", text)
+    mark = _SECRET_MARK.search(text) if _may_contain(text, _SECRET_WORDS) else None
     return text if mark is None else text[: mark.start()] + _CUT
+
+
+#: Words one of which every match of :data:`_BEARER` / :data:`_SECRET_MARK` contains.
+_BEARER_WORDS = ("bearer", "basic")
+_SECRET_WORDS = ("pass", "secret", "token", "authorization", "api")
+#: The only non-ASCII letters that ``re.IGNORECASE`` matches to ASCII ones (``İ ı ſ K``).
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_contain(text: str, words: tuple[str, ...]) -> bool:
+    """False only when no case-insensitive match of a pattern built on ``words`` can be in
+    ``text``: a substring test on the lower-cased text is far cheaper than the search itself
+    (a case-insensitive alternation tried at every position: ~0.5 ms per 8 KB logged)."""
+    if any(c in text for c in _FOLDS_TO_ASCII):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in words)
 
 
 def _utf8_cut(data: bytes, size: int) -> int:

@@ -277,3 +277,27 @@ def test_broken_json_still_has_its_pairs_masked() -> None:
 
 def test_text_without_secrets_is_kept_as_is() -> None:
     assert Redactor().body(b"Service Unavailable", "text/plain") == "Service Unavailable"
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "PASSWORD: hunter2",
+        "Pa\u017fsword=hunter2",  # long s: matches "s" case-insensitively
+        "api-\u212aey: hunter2",  # Kelvin sign: matches "k"
+        "AUTHOR\u0130ZATION: hunter2",  # dotted capital I: matches "i"
+        "Client-Secret: hunter2",
+        "access_Token: hunter2",
+    ],
+)
+def test_the_cheap_pre_checks_never_let_a_secret_mark_through(secret: str) -> None:
+    """Text is searched for secret marks only when one of their words is in it, lower-cased;
+    letters that case-fold to ASCII ones in a regular expression still send it to the search."""
+    text = scrub_text(f"upstream said: {secret} and more")
+
+    assert "hunter2" not in text
+    assert text.endswith("…[cut at a secret]")
+
+
+def test_bearer_credentials_are_masked_in_any_casing() -> None:
+    assert scrub_text("got BEARER abc.def; basic QWxhZGRpbjpvcGVu") == "got BEARER ***; basic ***"
