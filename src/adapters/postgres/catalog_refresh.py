@@ -24,6 +24,7 @@ Rules of an entry:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -273,8 +274,71 @@ SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM removed
 CLAIM = """
 DELETE FROM catalog_dirty WHERE id IN (
     SELECT id FROM catalog_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-) RETURNING reference_code
+) RETURNING reference_code, stock_only
 """
+
+#: The entries of $1 with each of their SKUs' units available to sell, computed as BUILD does.
+STOCK_READ = """
+SELECT e.reference_code, e.body, e.card, e.etag,
+       array_agg(k.product_code) AS codes, array_agg(a.available) AS available
+FROM catalog_entries e
+JOIN skus k ON k.reference_code = e.reference_code
+CROSS JOIN LATERAL (
+    SELECT greatest(0, floor(
+               coalesce((SELECT sum(b.available) FROM stock_balances b
+                          WHERE b.product_code = k.product_code), 0)
+             - coalesce((SELECT r.reserved FROM stock_reservations r
+                          WHERE r.product_code = k.product_code), 0)
+           ))::bigint AS available
+) a
+WHERE e.reference_code = ANY($1::text[])
+GROUP BY e.reference_code, e.body, e.card, e.etag
+"""
+
+#: Write patched entries, each only if it is still the version that was read (same ETag): a
+#: concurrent rebuild wins, and the reference is rebuilt whole instead.
+STOCK_WRITE = """
+UPDATE catalog_entries e
+   SET body = v.body, card = v.card, in_stock = v.in_stock, etag = md5(v.body),
+       refreshed_at = now()
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
+       AS v(reference_code, body, card, in_stock, etag)
+ WHERE e.reference_code = v.reference_code AND e.etag = v.etag
+RETURNING e.reference_code
+"""
+
+# The entry JSON is PostgreSQL's ``json_build_object`` text, keys in a fixed order. A SKU object
+# starts with ``"product_code" : <code>`` and its own ``"available"`` is the first after it (the
+# per-branch ``stock`` entries come later); ``"in_stock"`` is a top-level key of the page and of
+# the card. Inside JSON strings every ``"`` is escaped, so these patterns only ever meet keys.
+_SKU_AVAILABLE = re.compile(r'("product_code" : (-?\d+), .*?"available" : )(\d+)', re.DOTALL)
+_IN_STOCK = re.compile(r'"in_stock" : (?:true|false)')
+
+
+def patch_stock(body: str, card: str, available: dict[int, int]) -> tuple[str, str, bool] | None:
+    """``body`` and ``card`` with each SKU's units available to sell and ``in_stock`` set from
+    ``available`` (by product code), and the new ``in_stock``; None when the text is not shaped
+    as expected (a SKU of the page missing from ``available``, ``in_stock`` not found once): the
+    entry is then rebuilt whole."""
+    stocked = False
+    missing = False
+
+    def sku(match: re.Match[str]) -> str:
+        nonlocal stocked, missing
+        units = available.get(int(match.group(2)))
+        if units is None:
+            missing = True
+            return match.group(0)
+        stocked = stocked or units > 0
+        return f"{match.group(1)}{units}"
+
+    body = _SKU_AVAILABLE.sub(sku, body)
+    flag = f'"in_stock" : {"true" if stocked else "false"}'
+    body, in_body = _IN_STOCK.subn(flag, body)
+    card, in_card = _IN_STOCK.subn(flag, card)
+    if missing or in_body != 1 or in_card != 1:
+        return None
+    return body, card, stocked
 
 
 #: Marks claimed by one refresher after which it vacuums the marks queue itself.
@@ -314,10 +378,19 @@ class PostgresCatalogRefresher:
         async with self._engine.connect() as connection:
             raw = await raw_in_transaction(connection, "SET LOCAL jit = off")
             marks = await raw.fetch(CLAIM, batch)
-            claimed = list(dict.fromkeys(r["reference_code"] for r in marks))
+            full = dict.fromkeys(r["reference_code"] for r in marks if not r["stock_only"])
+            stock = [
+                reference
+                for reference in dict.fromkeys(r["reference_code"] for r in marks)
+                if reference not in full
+            ]
             written = removed = 0
-            if claimed:
-                written, removed = await self._rebuild(raw, claimed)
+            if stock:
+                written, rebuild = await self._patch_stock(raw, stock)
+                full.update(dict.fromkeys(rebuild))
+            if full:
+                rebuilt, removed = await self._rebuild(raw, list(full))
+                written += rebuilt
             await connection.commit()
             self._written += written + removed
             if await refresh_statistics(raw, ("catalog_entries",), changed=self._written):
@@ -347,6 +420,31 @@ class PostgresCatalogRefresher:
             written, removed = await self._rebuild(raw, references)
             await connection.commit()
         return RefreshResult(len(references), written, removed)
+
+    async def _patch_stock(
+        self, raw: RawConnection, references: Sequence[str]
+    ) -> tuple[int, list[str]]:
+        """Patch the units available to sell into the entries of ``references`` whose marks all
+        say only that changed. Returns the entries written and the references to rebuild whole
+        instead (text not shaped as expected, or rewritten meanwhile). References without an
+        entry need nothing: stock does not decide whether a product is shown."""
+        rows = await raw.fetch(STOCK_READ, list(references))
+        rebuild: list[str] = []
+        changed: list[tuple[str, str, str, bool, str]] = []
+        for row in rows:
+            patched = patch_stock(
+                row["body"], row["card"], dict(zip(row["codes"], row["available"], strict=True))
+            )
+            if patched is None:
+                rebuild.append(row["reference_code"])
+            elif patched[0] != row["body"] or patched[1] != row["card"]:
+                changed.append((row["reference_code"], *patched, row["etag"]))
+        if not changed:
+            return 0, rebuild
+        columns = [list(column) for column in zip(*changed, strict=True)]
+        done = {r["reference_code"] for r in await raw.fetch(STOCK_WRITE, *columns)}
+        rebuild += [reference for reference, *_ in changed if reference not in done]
+        return len(done), rebuild
 
     async def _rebuild(self, raw: RawConnection, references: Sequence[str]) -> tuple[int, int]:
         row = await raw.fetchrow(REBUILD, list(references), *self._params())

@@ -55,8 +55,8 @@ _RELEASE = """
           FROM unnest($1::bigint[], $2::integer[]) AS v(code, units)
          WHERE r.product_code = v.code
     )
-    INSERT INTO catalog_dirty (reference_code)
-    SELECT DISTINCT s.reference_code FROM skus s WHERE s.product_code = ANY($1::bigint[])
+    INSERT INTO catalog_dirty (reference_code, stock_only)
+    SELECT DISTINCT s.reference_code, true FROM skus s WHERE s.product_code = ANY($1::bigint[])
 """
 
 

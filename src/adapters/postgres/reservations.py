@@ -26,17 +26,18 @@ _LOCK = """
 """
 
 # Saving marks the SKUs' products stale for the catalog read model in the same round trip
-# (their stock to sell changed). Marks are made in ascending order: a concurrent marker of the
-# same new row waits for the other's commit, and one order keeps those waits from forming a
-# cycle; they come after the stock rows, as in every transaction that takes both.
+# (only their stock to sell changed: ``stock_only``). Marks are made in ascending order: a
+# concurrent marker of the same new row waits for the other's commit, and one order keeps those
+# waits from forming a cycle; they come after the stock rows, as in every transaction that takes
+# both.
 _SAVE = """
     WITH saved AS (
         UPDATE stock_reservations r SET reserved = v.reserved
           FROM unnest($1::bigint[], $2::integer[]) AS v(code, reserved)
          WHERE r.product_code = v.code
     )
-    INSERT INTO catalog_dirty (reference_code)
-    SELECT DISTINCT s.reference_code FROM skus s
+    INSERT INTO catalog_dirty (reference_code, stock_only)
+    SELECT DISTINCT s.reference_code, true FROM skus s
      WHERE s.product_code = ANY($1::bigint[])
 """
 

@@ -371,6 +371,9 @@ catalog_dirty = Table(
     Column("id", BigInteger, Identity(always=False), primary_key=True),
     Column("reference_code", Text, nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    #: Only the stock to sell changed (a reservation taken or released): the refresher may patch
+    #: availability into the entry instead of rebuilding it (see ``catalog_refresh``).
+    Column("stock_only", Boolean, nullable=False, server_default=text("false")),
     Index(None, "reference_code"),
 )
 

@@ -4,9 +4,11 @@ and entries whose page did not change are left alone (stable ETags)."""
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import ANY
 
 import asyncpg
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.sync import Stream
 from tests.integration.catalog.helpers import (
@@ -333,3 +335,102 @@ async def test_the_refresher_vacuums_the_marks_it_claimed(catalog: SyncEnv) -> N
         assert await conn.fetchval("SELECT count(*) FROM catalog_dirty") == 0
     finally:
         await engine.dispose()
+
+
+async def _reserve(env: SyncEnv, units: dict[int, int]) -> None:
+    """Hold ``units`` of each SKU as orders do, marking their products stock-only."""
+    await env.conn.execute(
+        "INSERT INTO stock_reservations (product_code, reserved) "
+        "SELECT * FROM unnest($1::bigint[], $2::int[]) "
+        "ON CONFLICT (product_code) DO UPDATE SET reserved = EXCLUDED.reserved",
+        list(units),
+        list(units.values()),
+    )
+    await env.conn.execute(
+        "INSERT INTO catalog_dirty (reference_code, stock_only) "
+        "SELECT DISTINCT reference_code, true FROM skus WHERE product_code = ANY($1::bigint[])",
+        list(units),
+    )
+
+
+async def test_stock_only_marks_patch_entries_exactly_as_a_rebuild_would(
+    catalog: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After reservations the refresher patches availability into the stored page and card
+    instead of rebuilding them; a full rebuild afterwards finds nothing to change (same bytes,
+    same ETag)."""
+    from adapters.postgres.catalog_refresh import CatalogView, PostgresCatalogRefresher
+
+    oracle = await load_oracle(catalog.conn)
+    shown = sorted(oracle.products)[:4]
+    sold_out, partly = shown[0], shown[1:]
+    held = {
+        r["product_code"]: r["reserved"]
+        for r in await catalog.conn.fetch("SELECT * FROM stock_reservations")
+    }
+    units: dict[int, int] = {}
+    for reference in shown:
+        for sku in oracle[reference].skus:
+            more = sku.available if reference == sold_out else 1
+            units[sku.product_code] = held.get(sku.product_code, 0) + more
+    assert oracle[sold_out].in_stock
+    before = await _entries(catalog)
+    await catalog.conn.execute("DELETE FROM catalog_dirty")
+    await _reserve(catalog, units)
+
+    engine = create_async_engine(catalog.settings.database_url)
+    s = catalog.settings.storefront
+    view = CatalogView(
+        price_code=s.price_code,
+        price_branch=s.price_branch,
+        category_type=s.category_type,
+        brand_type=s.brand_type,
+        collection_type=s.collection_type,
+    )
+    refresher = PostgresCatalogRefresher(engine, view)
+    try:
+
+        async def no_rebuild(*_: object) -> tuple[int, int]:
+            raise AssertionError("a stock-only mark rebuilt the whole entry")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(refresher, "_rebuild", no_rebuild)
+            result = await refresher.refresh_marked(200)
+        assert (result.claimed, result.written, result.removed) == (len(shown), len(shown), 0)
+        patched = await _entries(catalog)
+        assert not patched[sold_out]["in_stock"]
+        assert '"in_stock" : false' in patched[sold_out]["card"]
+        for reference in partly:
+            assert patched[reference]["in_stock"]
+            assert patched[reference]["etag"] != before[reference]["etag"]
+        now = await load_oracle(catalog.conn)
+        assert sold_out not in now.shown(available=True)
+        for reference in shown:
+            assert normalise(exact(patched[reference]["body"])) == now[reference].document()
+
+        await mark(catalog, *shown)
+        rebuilt = await refresher.refresh_marked(200)
+        assert (rebuilt.claimed, rebuilt.written) == (len(shown), 0)
+        assert await _entries(catalog) == patched
+    finally:
+        await engine.dispose()
+
+
+async def test_a_stock_only_mark_on_an_unexpected_entry_rebuilds_it_whole(catalog: SyncEnv) -> None:
+    from adapters.postgres.catalog_refresh import patch_stock
+
+    before = await _entries(catalog)
+    entry = before["000001"]
+    await catalog.conn.execute(
+        "UPDATE catalog_entries SET body = '{}', etag = 'x' WHERE reference_code = '000001'"
+    )
+    assert patch_stock("{}", entry["card"], {}) is None
+    await catalog.conn.execute("DELETE FROM catalog_dirty")
+    await catalog.conn.execute(
+        "INSERT INTO catalog_dirty (reference_code, stock_only) VALUES ('000001', true)"
+    )
+
+    result = await refresh(catalog)
+
+    assert (result.claimed, result.written) == (1, 1)
+    assert dict((await _entries(catalog))["000001"]) == {**dict(entry), "refreshed_at": ANY}
