@@ -14,6 +14,7 @@ from adapters.postgres.engine import asyncpg_url
 from adapters.postgres.idempotency import PostgresIdempotencyKeys
 from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
 from adapters.postgres.outbox_listener import OutboxWakeups
+from adapters.postgres.outbox_waker import OutboxWaker
 from application.clock import Clock
 from application.ops.calls import CallLogReader, CallRecorder
 from application.ops.purge import PurgeRecords, Retention
@@ -22,6 +23,11 @@ from application.outbox.erp import ErpWriter
 from application.outbox.ports import Outbox, OutboxDelivery
 from domain.outbox import CircuitPolicy, RetryPolicy
 from entrypoints.settings import Settings
+
+
+def _dsn(database_url: str) -> str:
+    return asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
 
 #: The name deliveries to TOTVS Moda are paused under (the circuit breaker's key).
 ERP_CONNECTION = "totvs_moda"
@@ -42,8 +48,19 @@ class _IdempotencyPurge:
 
 class OutboxProvider(Provider):
     @provide(scope=Scope.REQUEST)
-    def outbox(self, connection: AsyncConnection, clock: Clock) -> Outbox:
-        return PostgresOutbox(connection, clock)
+    async def outbox(
+        self, connection: AsyncConnection, clock: Clock, waker: OutboxWaker
+    ) -> AsyncIterator[Outbox]:
+        outbox = PostgresOutbox(connection, clock, waker=waker)
+        yield outbox
+        outbox.wake_if_committed()  # the request is over: its commit, if any, is done
+
+    @provide(scope=Scope.APP)
+    async def waker(self, settings: Settings) -> AsyncIterator[OutboxWaker]:
+        database_url, _ = settings.require_servers()
+        waker = OutboxWaker.for_dsn(_dsn(database_url))
+        yield waker
+        await waker.aclose()
 
     @provide(scope=Scope.APP)
     def delivery_store(self, engine: AsyncEngine) -> OutboxDelivery:
@@ -106,7 +123,6 @@ class OutboxProvider(Provider):
     @provide(scope=Scope.APP)
     async def wakeups(self, settings: Settings) -> AsyncIterator[OutboxWakeups]:
         database_url, _ = settings.require_servers()
-        dsn = asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
-        wakeups = OutboxWakeups.for_dsn(dsn)
+        wakeups = OutboxWakeups.for_dsn(_dsn(database_url))
         yield wakeups
         await wakeups.aclose()

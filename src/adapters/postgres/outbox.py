@@ -1,9 +1,9 @@
 """The outbox in PostgreSQL: messages written in the request's transaction, and the worker's
 leases, settlements and pauses, each in a short transaction of its own.
 
-Every INSERT into ``outbox`` fires ``NOTIFY ponte_outbox`` (a statement trigger, migration 0008):
-PostgreSQL delivers it when, and only when, the transaction commits, so a listening worker starts
-delivering right after the commit, at no extra round trip for the writer.
+Once the transaction that queued messages has committed, the writer's request asks the
+:class:`~adapters.postgres.outbox_waker.OutboxWaker` for ``NOTIFY ponte_outbox`` (see there why
+not from inside the transaction), so a listening worker starts delivering right after the commit.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.customers import customer_from_row
@@ -29,7 +29,10 @@ from application.outbox.ports import OutboxMessage, Settlement
 from domain.customers import Customer
 from domain.outbox import AttemptOutcome, MessageKind, MessageStatus
 
-#: The channel the outbox trigger notifies on commit.
+if TYPE_CHECKING:
+    from adapters.postgres.outbox_waker import OutboxWaker
+
+#: The channel the outbox's listeners are woken on.
 CHANNEL = "ponte_outbox"
 
 _ADD = """
@@ -167,10 +170,36 @@ _STATUS_OF = {
 
 
 class PostgresOutbox:
-    """Implements :class:`application.outbox.ports.Outbox` on the request's connection."""
+    """Implements :class:`application.outbox.ports.Outbox` on the request's connection.
 
-    def __init__(self, connection: AsyncConnection, clock: Clock) -> None:
+    :meth:`wake_if_committed`, called when the request is over, wakes the outbox's listeners
+    through ``waker`` when a transaction that added messages committed.
+    """
+
+    def __init__(
+        self, connection: AsyncConnection, clock: Clock, *, waker: OutboxWaker | None = None
+    ) -> None:
         self._connection, self._clock = connection, clock
+        self._waker = waker
+        self._watching = False
+        self._committed = False
+
+    def wake_if_committed(self) -> None:
+        if self._committed and self._waker is not None:
+            self._committed = False
+            self._waker.wake()
+
+    def _watch_commit(self) -> None:
+        """Note when the transaction holding added messages commits (the event fires as the
+        commit is sent: the wake-up waits for :meth:`wake_if_committed`, after it returned)."""
+        if self._watching:
+            return
+        self._watching = True
+
+        def committed(_: object) -> None:
+            self._committed = True
+
+        event.listen(self._connection.sync_connection, "commit", committed)
 
     async def add(
         self,
@@ -185,6 +214,8 @@ class PostgresOutbox:
         await raw.execute(
             _ADD, kind.value, kind.aggregate_type, aggregate_id, parent_id, body, self._clock.now()
         )
+        if self._waker is not None:
+            self._watch_commit()
 
     async def hold_unsent(self, kind: MessageKind, aggregate_id: UUID) -> bool:
         raw = await raw_transaction(self._connection)
