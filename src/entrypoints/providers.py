@@ -20,6 +20,7 @@ from adapters.postgres.accounts import (
 )
 from adapters.postgres.api_keys import PostgresApiKeyRepository
 from adapters.postgres.engine import create_engine
+from adapters.postgres.outbox_commits import OutboxCommits
 from adapters.postgres.sync_runs import PostgresSyncRunLog
 from adapters.postgres.sync_session import PostgresSyncTransactions
 from adapters.postgres.sync_status import PostgresSyncStatusReader
@@ -178,7 +179,10 @@ class AccountsProvider(Provider):
     refresh_tokens = provide(
         PostgresRefreshTokenStore, scope=Scope.REQUEST, provides=RefreshTokenStore
     )
-    uow = provide(PostgresUnitOfWork, scope=Scope.REQUEST, provides=UnitOfWork)
+
+    @provide(scope=Scope.REQUEST)
+    def uow(self, connection: AsyncConnection, outbox_commits: OutboxCommits) -> UnitOfWork:
+        return PostgresUnitOfWork(connection, outbox_commits)
 
     @provide(scope=Scope.APP)
     def password_hasher(self) -> PasswordHasher:

@@ -12,6 +12,7 @@ from adapters.postgres.orders import (
     PostgresOrderRepository,
     PostgresSkuPricing,
 )
+from adapters.postgres.outbox_commits import OutboxCommits
 from adapters.postgres.reservations import PostgresStockLedger
 from application.orders.cancel_order import CancelOrder
 from application.orders.get_order import GetOrder
@@ -50,7 +51,9 @@ class OrdersProvider(Provider):
     def orders(self, connection: AsyncConnection) -> OrderRepository:
         return PostgresOrderRepository(connection)
 
-    uow = provide(PostgresUnitOfWork, provides=UnitOfWork)
+    @provide
+    def uow(self, connection: AsyncConnection, outbox_commits: OutboxCommits) -> UnitOfWork:
+        return PostgresUnitOfWork(connection, outbox_commits)
 
     changes = provide(OrderChanges)
     place_order = provide(PlaceOrder)

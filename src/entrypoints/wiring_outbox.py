@@ -13,8 +13,8 @@ from adapters.postgres.call_log import PostgresCallLog
 from adapters.postgres.engine import asyncpg_url
 from adapters.postgres.idempotency import PostgresIdempotencyKeys
 from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
+from adapters.postgres.outbox_commits import OutboxCommits
 from adapters.postgres.outbox_listener import OutboxWakeups
-from adapters.postgres.outbox_waker import OutboxWaker
 from application.clock import Clock
 from application.ops.calls import CallLogReader, CallRecorder
 from application.ops.purge import PurgeRecords, Retention
@@ -47,20 +47,12 @@ class _IdempotencyPurge:
 
 
 class OutboxProvider(Provider):
-    @provide(scope=Scope.REQUEST)
-    async def outbox(
-        self, connection: AsyncConnection, clock: Clock, waker: OutboxWaker
-    ) -> AsyncIterator[Outbox]:
-        outbox = PostgresOutbox(connection, clock, waker=waker)
-        yield outbox
-        outbox.wake_if_committed()  # the request is over: its commit, if any, is done
+    #: Shared by the request's outbox and unit of work (which wakes the workers after commit).
+    commits = provide(OutboxCommits, scope=Scope.REQUEST)
 
-    @provide(scope=Scope.APP)
-    async def waker(self, settings: Settings) -> AsyncIterator[OutboxWaker]:
-        database_url, _ = settings.require_servers()
-        waker = OutboxWaker.for_dsn(_dsn(database_url))
-        yield waker
-        await waker.aclose()
+    @provide(scope=Scope.REQUEST)
+    def outbox(self, connection: AsyncConnection, clock: Clock, commits: OutboxCommits) -> Outbox:
+        return PostgresOutbox(connection, clock, commits)
 
     @provide(scope=Scope.APP)
     def delivery_store(self, engine: AsyncEngine) -> OutboxDelivery:

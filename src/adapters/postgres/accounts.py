@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.outbox_commits import OutboxCommits, wake_listeners
 from adapters.postgres.tables import refresh_tokens, users
 from application.accounts.errors import EmailTaken
 from application.accounts.storage import RefreshToken
@@ -106,10 +107,21 @@ class PostgresRefreshTokenStore:
 
 
 class PostgresUnitOfWork:
-    """Implements :class:`application.accounts.storage.UnitOfWork` on the request's connection."""
+    """Implements :class:`application.accounts.storage.UnitOfWork` on the request's connection.
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    When the transaction queued outbox messages (``outbox_commits``), the outbox's listeners are
+    woken right after the commit (see :mod:`adapters.postgres.outbox`).
+    """
+
+    def __init__(
+        self, connection: AsyncConnection, outbox_commits: OutboxCommits | None = None
+    ) -> None:
         self._connection = connection
+        self._outbox_commits = outbox_commits
 
     async def commit(self) -> None:
         await self._connection.commit()
+        commits = self._outbox_commits
+        if commits is not None and commits.queued:
+            commits.queued = False
+            await wake_listeners(self._connection)

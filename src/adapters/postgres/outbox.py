@@ -1,9 +1,8 @@
 """The outbox in PostgreSQL: messages written in the request's transaction, and the worker's
 leases, settlements and pauses, each in a short transaction of its own.
 
-Once the transaction that queued messages has committed, the writer's request asks the
-:class:`~adapters.postgres.outbox_waker.OutboxWaker` for ``NOTIFY ponte_outbox`` (see there why
-not from inside the transaction), so a listening worker starts delivering right after the commit.
+Messages are announced to listening workers right after their transaction commits (see
+:mod:`adapters.postgres.outbox_commits`).
 """
 
 from __future__ import annotations
@@ -11,15 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.customers import customer_from_row
 from adapters.postgres.orders import PostgresOrderRepository
+from adapters.postgres.outbox_commits import OutboxCommits
 from adapters.postgres.raw import RawConnection, raw_in_transaction, raw_transaction
 from adapters.postgres.tables import customers
 from application.clock import Clock
@@ -28,12 +28,6 @@ from application.outbox.erp import ErpOrderKey
 from application.outbox.ports import OutboxMessage, Settlement
 from domain.customers import Customer
 from domain.outbox import AttemptOutcome, MessageKind, MessageStatus
-
-if TYPE_CHECKING:
-    from adapters.postgres.outbox_waker import OutboxWaker
-
-#: The channel the outbox's listeners are woken on.
-CHANNEL = "ponte_outbox"
 
 _ADD = """
     INSERT INTO outbox (kind, aggregate_type, aggregate_id, parent_id, payload, next_attempt_at,
@@ -170,36 +164,14 @@ _STATUS_OF = {
 
 
 class PostgresOutbox:
-    """Implements :class:`application.outbox.ports.Outbox` on the request's connection.
-
-    :meth:`wake_if_committed`, called when the request is over, wakes the outbox's listeners
-    through ``waker`` when a transaction that added messages committed.
-    """
+    """Implements :class:`application.outbox.ports.Outbox` on the request's connection; notes
+    in ``commits`` that the transaction queued messages."""
 
     def __init__(
-        self, connection: AsyncConnection, clock: Clock, *, waker: OutboxWaker | None = None
+        self, connection: AsyncConnection, clock: Clock, commits: OutboxCommits | None = None
     ) -> None:
         self._connection, self._clock = connection, clock
-        self._waker = waker
-        self._watching = False
-        self._committed = False
-
-    def wake_if_committed(self) -> None:
-        if self._committed and self._waker is not None:
-            self._committed = False
-            self._waker.wake()
-
-    def _watch_commit(self) -> None:
-        """Note when the transaction holding added messages commits (the event fires as the
-        commit is sent: the wake-up waits for :meth:`wake_if_committed`, after it returned)."""
-        if self._watching:
-            return
-        self._watching = True
-
-        def committed(_: object) -> None:
-            self._committed = True
-
-        event.listen(self._connection.sync_connection, "commit", committed)
+        self._commits = commits
 
     async def add(
         self,
@@ -214,8 +186,8 @@ class PostgresOutbox:
         await raw.execute(
             _ADD, kind.value, kind.aggregate_type, aggregate_id, parent_id, body, self._clock.now()
         )
-        if self._waker is not None:
-            self._watch_commit()
+        if self._commits is not None:
+            self._commits.queued = True
 
     async def hold_unsent(self, kind: MessageKind, aggregate_id: UUID) -> bool:
         raw = await raw_transaction(self._connection)

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
-from adapters.postgres.outbox import CHANNEL
+from adapters.postgres.outbox_commits import CHANNEL
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.outbox import CHANNEL
+from adapters.postgres.outbox_commits import CHANNEL
 from adapters.postgres.raw import RawConnection, raw_in_transaction
 from adapters.postgres.sync_status import decode_cursor, encode_cursor
 from application.ops.queue import (

@@ -18,12 +18,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.accounts import PostgresUnitOfWork
 from adapters.postgres.customers import PostgresCustomerRepository
 from adapters.postgres.orders import PostgresOrderRepository
-from adapters.postgres.outbox import CHANNEL, PostgresOutbox, PostgresOutboxDelivery
+from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
+from adapters.postgres.outbox_commits import OutboxCommits, wake_listeners
 from adapters.postgres.outbox_listener import OutboxWakeups
 from adapters.postgres.outbox_monitor import PostgresOutboxMonitor
-from adapters.postgres.outbox_waker import OutboxWaker
 from application.customers.data import profile_of
 from application.orders.model import ErpOrderState, Order, OrderItem
 from application.outbox.erp import ErpOrderKey
@@ -678,7 +679,6 @@ async def test_a_commit_that_queued_messages_wakes_the_listener_and_a_rollback_d
             await connection.commit()
         await asyncio.wait_for(sentinel.wait(), timeout=5)
 
-    waker = OutboxWaker.for_dsn(_dsn(database_url))
     try:
         assert await wakeups.ensure_listening()
         assert wakeups.event.is_set()  # messages may have been committed while nobody listened
@@ -686,52 +686,47 @@ async def test_a_commit_that_queued_messages_wakes_the_listener_and_a_rollback_d
         await opened[0].add_listener("ponte_test_sentinel", lambda *_: sentinel.set())
 
         async with engine.connect() as connection:
-            outbox = PostgresOutbox(connection, FixedClock(T0), waker=waker)
-            await outbox.add(UPSERT, uuid4())
-            outbox.wake_if_committed()
-            await asyncio.sleep(0.05)
+            commits = OutboxCommits()
+            await PostgresOutbox(connection, FixedClock(T0), commits).add(UPSERT, uuid4())
+            assert commits.queued
             await notified_after_everything_before()
             assert not wakeups.event.is_set()  # not before the commit
             await connection.rollback()
-            outbox.wake_if_committed()
-        await asyncio.sleep(0.05)
         await notified_after_everything_before()
         assert not wakeups.event.is_set()  # nor after a rollback
 
         async with engine.connect() as connection:
-            outbox = PostgresOutbox(connection, FixedClock(T0), waker=waker)
+            commits = OutboxCommits()
+            outbox = PostgresOutbox(connection, FixedClock(T0), commits)
             await outbox.add(UPSERT, uuid4())
             await outbox.add(UPSERT, uuid4())
-            await connection.commit()
-            outbox.wake_if_committed()
+            await PostgresUnitOfWork(connection, commits).commit()
+            assert not commits.queued
+            # The wake-up wrote nothing and left no transaction open.
+            assert not connection.in_transaction()
         await asyncio.wait_for(wakeups.event.wait(), timeout=5)
         assert await wakeups.ensure_listening()
         assert len(opened) == 1
+
+        wakeups.event.clear()
+        async with engine.connect() as connection:
+            await PostgresUnitOfWork(connection, OutboxCommits()).commit()  # queued nothing
+        await notified_after_everything_before()
+        assert not wakeups.event.is_set()
     finally:
         await wakeups.aclose()
-        await waker.aclose()
     assert not wakeups.listening
 
 
-async def test_wakeups_asked_for_together_share_one_notify(database_url: str) -> None:
-    """Commits that queued messages ask for wake-ups; those asked for within the waker's delay
-    share one NOTIFY (sent outside their transactions), and a later one gets its own."""
-    listener = await asyncpg.connect(_dsn(database_url))
-    heard: list[str] = []
-    waker = OutboxWaker.for_dsn(_dsn(database_url))
-    try:
-        await listener.add_listener(CHANNEL, lambda *args: heard.append(args[2]))
-        for _ in range(20):
-            waker.wake()
-        await asyncio.sleep(0.3)
-        assert len(heard) == 1
-        waker.wake()
-        await waker.aclose()  # sends what is pending
-        await asyncio.sleep(0.3)
-        assert len(heard) == 2
-    finally:
-        await listener.close()
-        await waker.aclose()
+async def test_a_wake_up_that_fails_never_fails_the_committed_request(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        commits = OutboxCommits()
+        await PostgresOutbox(connection, FixedClock(T0), commits).add(UPSERT, uuid4())
+        await connection.commit()
+        fairy = await connection.get_raw_connection()
+        await fairy.driver_connection.close()  # lost right after the commit
+        await wake_listeners(connection)  # logged, not raised
+        await connection.invalidate()
 
 
 async def test_a_lost_listening_connection_is_reopened(
@@ -739,7 +734,6 @@ async def test_a_lost_listening_connection_is_reopened(
 ) -> None:
     opened: list[asyncpg.Connection] = []
     wakeups = OutboxWakeups(_connector(database_url, opened))
-    waker = OutboxWaker.for_dsn(_dsn(database_url))
     try:
         assert await wakeups.ensure_listening()
         await opened[0].close()
@@ -750,12 +744,11 @@ async def test_a_lost_listening_connection_is_reopened(
         assert len(opened) == 2
         assert wakeups.event.is_set()
         wakeups.event.clear()
-        await add(engine, UPSERT, uuid4())
-        waker.wake()
+        async with engine.connect() as connection:
+            await wake_listeners(connection)
         await asyncio.wait_for(wakeups.event.wait(), timeout=5)
     finally:
         await wakeups.aclose()
-        await waker.aclose()
 
 
 async def test_an_unreachable_database_leaves_only_the_sweep() -> None:
