@@ -384,22 +384,23 @@ class PostgresCatalogRefresher:
                 for reference in dict.fromkeys(r["reference_code"] for r in marks)
                 if reference not in full
             ]
-            written = removed = 0
+            patched = rebuilt = removed = 0
             if stock:
-                written, rebuild = await self._patch_stock(raw, stock)
+                patched, rebuild = await self._patch_stock(raw, stock)
                 full.update(dict.fromkeys(rebuild))
             if full:
                 rebuilt, removed = await self._rebuild(raw, list(full))
-                written += rebuilt
             await connection.commit()
-            self._written += written + removed
+            # Patches change no filter column but ``in_stock``: they do not call for new
+            # statistics (ANALYZE of the catalog costs about half a second of CPU).
+            self._written += rebuilt + removed
             if await refresh_statistics(raw, ("catalog_entries",), changed=self._written):
                 self._written = 0
         self._claimed += len(marks)
         if self._claimed >= self._vacuum_marks_after:
             self._claimed = 0
             await self._vacuum_marks()
-        return RefreshResult(len(marks), written, removed)
+        return RefreshResult(len(marks), patched + rebuilt, removed)
 
     async def _vacuum_marks(self) -> None:
         """``VACUUM`` the marks queue (outside any transaction; skipped when another vacuum or
