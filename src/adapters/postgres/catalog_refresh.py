@@ -341,6 +341,12 @@ def patch_stock(body: str, card: str, available: dict[int, int]) -> tuple[str, s
     return body, card, stocked
 
 
+#: After enough rebuilt entries (see refresh_statistics), committed: fresh statistics, and the
+#: dead row versions and GIN pending lists of rebuilt entries cleared — every search scans a GIN
+#: index's pending list (measured: listings with a color, size or word took 17 % longer with
+#: the lists a few thousand rebuilds left), and autovacuum may be off or late.
+_MAINTAIN = "VACUUM (ANALYZE, SKIP_LOCKED)"
+
 #: Marks claimed by one refresher after which it vacuums the marks queue itself.
 VACUUM_MARKS_AFTER = 20_000
 
@@ -394,7 +400,9 @@ class PostgresCatalogRefresher:
             # Patches change no filter column but ``in_stock``: they do not call for new
             # statistics (ANALYZE of the catalog costs about half a second of CPU).
             self._written += rebuilt + removed
-            if await refresh_statistics(raw, ("catalog_entries",), changed=self._written):
+            if await refresh_statistics(
+                raw, ("catalog_entries",), changed=self._written, command=_MAINTAIN
+            ):
                 self._written = 0
         self._claimed += len(marks)
         if self._claimed >= self._vacuum_marks_after:

@@ -13,8 +13,15 @@ ANALYZE_MIN_ROWS = 1000
 ANALYZE_FRACTION = 0.1
 
 
-async def refresh_statistics(raw: RawConnection, tables: Sequence[str], *, changed: int) -> bool:
-    """``ANALYZE`` ``tables`` when ``changed`` rows reshaped the first one; True when it did."""
+async def refresh_statistics(
+    raw: RawConnection, tables: Sequence[str], *, changed: int, command: str = "ANALYZE"
+) -> bool:
+    """``ANALYZE`` ``tables`` when ``changed`` rows reshaped the first one; True when it did.
+
+    ``command`` may be ``VACUUM (ANALYZE)`` (outside any transaction) for a table whose rows are
+    rewritten in place: it also clears the dead row versions and the GIN indexes' pending lists,
+    which every search otherwise scans.
+    """
     if changed < ANALYZE_MIN_ROWS:
         return False
     estimate = await raw.fetchval(
@@ -23,5 +30,5 @@ async def refresh_statistics(raw: RawConnection, tables: Sequence[str], *, chang
     if estimate is not None and estimate >= 0 and changed < ANALYZE_FRACTION * estimate:
         return False
     for table in tables:
-        await raw.execute(f"ANALYZE {table}")
+        await raw.execute(f"{command} {table}")
     return True

@@ -35,3 +35,24 @@ async def test_a_small_change_to_a_big_table_keeps_its_statistics(sync_env) -> N
 
     assert not await refresh_statistics(conn, ("big",), changed=4000)  # under a tenth
     assert await refresh_statistics(conn, ("big",), changed=6000)
+
+
+async def test_a_table_rewritten_in_place_can_be_vacuumed_as_well(sync_env) -> None:  # type: ignore[no-untyped-def]
+    """The catalog refresher asks for VACUUM (ANALYZE): dead versions and GIN pending lists go
+    too. It runs outside any transaction."""
+    conn = sync_env.conn
+    await conn.execute("CREATE TABLE rewritten (n int)")
+    await conn.execute("INSERT INTO rewritten SELECT generate_series(1, 5000)")
+    await conn.execute("UPDATE rewritten SET n = n + 1")
+
+    assert await refresh_statistics(
+        conn, ("rewritten",), changed=5000, command="VACUUM (ANALYZE, SKIP_LOCKED)"
+    )
+
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    row = await conn.fetchrow(
+        "SELECT vacuum_count, analyze_count, n_dead_tup FROM pg_stat_user_tables "
+        "WHERE relname = 'rewritten'"
+    )
+    assert (row["vacuum_count"], row["analyze_count"], row["n_dead_tup"]) == (1, 1, 0)
+    assert await _analyzed(conn, "rewritten")
