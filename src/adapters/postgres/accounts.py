@@ -110,7 +110,7 @@ class PostgresUnitOfWork:
     """Implements :class:`application.accounts.storage.UnitOfWork` on the request's connection.
 
     When the transaction queued outbox messages (``outbox_commits``), the outbox's listeners are
-    woken right after the commit (see :mod:`adapters.postgres.outbox`).
+    woken right after the commit (see :mod:`adapters.postgres.outbox_commits`).
     """
 
     def __init__(
