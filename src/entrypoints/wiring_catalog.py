@@ -12,7 +12,7 @@ from adapters.postgres.catalog_reader import SESSION_SETTINGS as READ_SETTINGS
 from adapters.postgres.catalog_reader import PostgresCatalogReader
 from adapters.postgres.catalog_refresh import CatalogView, PostgresCatalogRefresher
 from adapters.postgres.catalog_store import PostgresProductStore
-from adapters.postgres.engine import asyncpg_url
+from adapters.postgres.engine import asyncpg_dsn
 from adapters.postgres.read_pool import ReadPool
 from application.catalog.ports import CatalogReader, CatalogRefresher, ProductStore
 from application.catalog.use_cases import (
@@ -53,7 +53,7 @@ class CatalogProvider(Provider):
     @provide(scope=Scope.APP)
     async def read_pool(self, settings: Settings) -> AsyncIterator[CatalogReadPool]:
         database_url, _ = settings.require_servers()
-        dsn = asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
+        dsn = asyncpg_dsn(database_url)
         pool = ReadPool(
             lambda: asyncpg.connect(dsn, server_settings=READ_SETTINGS),
             size=READ_POOL_SIZE,

@@ -10,7 +10,7 @@ from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.call_log import PostgresCallLog
-from adapters.postgres.engine import asyncpg_url
+from adapters.postgres.engine import asyncpg_dsn
 from adapters.postgres.idempotency import PostgresIdempotencyKeys
 from adapters.postgres.outbox import PostgresOutbox, PostgresOutboxDelivery
 from adapters.postgres.outbox_commits import OutboxCommits
@@ -23,11 +23,6 @@ from application.outbox.erp import ErpWriter
 from application.outbox.ports import Outbox, OutboxDelivery
 from domain.outbox import CircuitPolicy, RetryPolicy
 from entrypoints.settings import Settings
-
-
-def _dsn(database_url: str) -> str:
-    return asyncpg_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
-
 
 #: The name deliveries to TOTVS Moda are paused under (the circuit breaker's key).
 ERP_CONNECTION = "totvs_moda"
@@ -115,6 +110,6 @@ class OutboxProvider(Provider):
     @provide(scope=Scope.APP)
     async def wakeups(self, settings: Settings) -> AsyncIterator[OutboxWakeups]:
         database_url, _ = settings.require_servers()
-        wakeups = OutboxWakeups.for_dsn(_dsn(database_url))
+        wakeups = OutboxWakeups.for_dsn(asyncpg_dsn(database_url))
         yield wakeups
         await wakeups.aclose()

@@ -20,6 +20,12 @@ def asyncpg_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
+def asyncpg_dsn(url: str) -> str:
+    """``url`` as ``asyncpg.connect`` takes it (``postgresql://``), for connections opened
+    outside SQLAlchemy. :raises ValueError: for a URL that is not PostgreSQL."""
+    return asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def create_engine(
     url: str, *, pool_size: int = 20, max_overflow: int = 10, temp_buffers: str = "256MB"
 ) -> AsyncEngine:
